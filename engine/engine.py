@@ -1,0 +1,96 @@
+"""The in-process engine: storage, models, queue and the flow services, built from settings."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine.errors import ConfigError
+from engine.jobs import register_generation_jobs
+from engine.providers.gateway import ModelGateway
+from engine.providers.registry import ProviderRegistry
+from engine.queue import GenerationQueue, QueueConfig, detect_devices
+from engine.settings import Settings
+from engine.system import SystemService
+from storage.database import Database
+from storage.generations import GenerationLog
+from storage.media import MediaStore
+
+__all__ = ["Engine", "build_engine", "prepare_data_dir"]
+
+
+def prepare_data_dir(path: Path) -> Path:
+    """Create the data directory and prove it is writable, or say plainly what to do."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            "STUDIO_DATA_DIR", f"{path} is not a writable folder ({exc.strerror or exc}); point it at one you can write to"
+        ) from exc
+    return path.resolve()
+
+
+class Engine:
+    """Everything a tab, the CLI or a test needs; built by `build_engine`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        media: MediaStore,
+        registry: ProviderRegistry,
+        generations: GenerationLog,
+        queue: GenerationQueue,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.media = media
+        self.registry = registry
+        self.generations = generations
+        self.models = ModelGateway(registry, generations)
+        self.queue = queue
+        self.system = SystemService(self)
+        self._started = False
+
+    def start(self) -> Engine:
+        """Start the queue workers (resuming unfinished jobs). Call after registering job handlers."""
+        if not self._started:
+            self.queue.start()
+            self._started = True
+        return self
+
+    def close(self) -> None:
+        if self._started:
+            self.queue.stop(wait=True)
+        self.generations.close()
+        self.registry.close()
+        self.db.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
+    """Build the engine from settings; configuration problems raise `ConfigError` before any work."""
+    registry = ProviderRegistry(settings)
+    registry.load_plugins(plugins)
+    registry.check_configured()
+    data_dir = prepare_data_dir(settings.data_dir)
+    db = Database(data_dir / "studio.duckdb")
+    try:
+        media = MediaStore(data_dir / "media", db)
+        media.sweep_temporary()
+        generations = GenerationLog(db)
+        queue = GenerationQueue(db, detect_devices(settings.use_cuda, settings.cpu_workers), QueueConfig.from_settings(settings))
+    except BaseException:
+        db.close()
+        raise
+    engine = Engine(settings, db, media, registry, generations, queue)
+    register_generation_jobs(engine)
+    return engine

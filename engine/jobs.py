@@ -1,0 +1,59 @@
+"""Built-in generation job kinds on the queue: text, speech and images, batched per model.
+
+Flows submit `JobSpec(kind=..., payload=...)`; payloads are the provider request fields,
+and results hold media ids rather than bytes, so the jobs table stays small.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from engine.providers.base import ImageRequest, SpeechRequest, TextRequest
+from engine.providers.gateway import CallContext
+from engine.queue import JobContext
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
+
+__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs"]
+
+TEXT_JOB = "text.generate"
+SPEECH_JOB = "speech.synthesize"
+IMAGE_JOB = "image.generate"
+
+
+def _context(contexts: list[JobContext]) -> CallContext:
+    first = contexts[0].job
+    return CallContext(user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None)
+
+
+def register_generation_jobs(engine: Engine) -> None:
+    models, media = engine.models, engine.media
+
+    def text_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
+        requests = [TextRequest.model_validate(c.job.payload) for c in contexts]
+        results = models.text.generate(requests, _context(contexts))
+        return [{"text": r.text, "tokens": r.tokens} for r in results]
+
+    def speech_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
+        requests = [SpeechRequest.model_validate(c.job.payload) for c in contexts]
+        results = models.speech.synthesize(requests, _context(contexts))
+        return [
+            {"media": media.put(r.wav, "wav").sha256, "duration_s": r.duration_s, "sample_rate": r.sample_rate}
+            for r in results
+        ]
+
+    def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
+        requests = [ImageRequest.model_validate(c.job.payload) for c in contexts]
+        results = models.image.generate(requests, _context(contexts))
+        stored = []
+        for result in results:
+            buffer = io.BytesIO()
+            result.image.save(buffer, format="PNG")
+            ref = media.put(buffer.getvalue(), "png")
+            stored.append({"media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note})
+        return stored
+
+    for kind, batch in ((TEXT_JOB, text_batch), (SPEECH_JOB, speech_batch), (IMAGE_JOB, image_batch)):
+        engine.queue.register(kind, lambda ctx, _batch=batch: _batch([ctx])[0], batch_handler=batch)

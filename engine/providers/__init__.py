@@ -1,0 +1,1 @@
+"""Model providers: interfaces (`base`), the registry, the recording gateway, and adapters."""

@@ -1,0 +1,241 @@
+"""One small interface per capability. Adapters implement these; nothing else talks to models.
+
+Every interface is batch-friendly (a sequence of requests in, a list of results out)
+and every adapter declares what it can do in `features` and what it costs.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Capability",
+    "Adapter",
+    "ChatMessage",
+    "TextRequest",
+    "TextResult",
+    "TextModel",
+    "Embedder",
+    "SpeechRequest",
+    "SpeechResult",
+    "SpeechModel",
+    "ImageRequest",
+    "ImageResult",
+    "ImageModel",
+    "FaceDetection",
+    "VisionModel",
+    "VideoRequest",
+    "VideoResult",
+    "VideoModel",
+]
+
+
+class Capability(str, enum.Enum):
+    TEXT = "text"
+    EMBEDDINGS = "embeddings"
+    IMAGE = "image"
+    VIDEO = "video"
+    SPEECH = "speech"
+    VISION = "vision"
+
+
+class Adapter(abc.ABC):
+    """What every adapter declares. Subclasses set the class variables."""
+
+    capability: ClassVar[Capability]
+    provider: ClassVar[str]
+    features: ClassVar[frozenset[str]] = frozenset()
+    local: ClassVar[bool] = True
+
+    @property
+    @abc.abstractmethod
+    def model_name(self) -> str:
+        """The model this adapter runs, as it should appear in records."""
+
+    def estimate_cost(self, units: float = 1.0) -> float:
+        """Estimated cost in USD for `units` of work (a call, an image, a video second)."""
+        return 0.0
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release models or connections."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+# --- text -------------------------------------------------------------------
+
+
+class ChatMessage(_Frozen):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class TextRequest(_Frozen):
+    messages: tuple[ChatMessage, ...]
+    max_new_tokens: int = Field(256, ge=1, le=8192)
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    stop: tuple[str, ...] = ()
+    json_mode: bool = False
+    seed: int | None = None
+
+    @classmethod
+    def from_prompt(cls, prompt: str, system: str | None = None, **options: Any) -> TextRequest:
+        messages = [ChatMessage(role="system", content=system)] if system else []
+        messages.append(ChatMessage(role="user", content=prompt))
+        return cls(messages=tuple(messages), **options)
+
+    def summary(self, limit: int = 200) -> str:
+        return self.messages[-1].content[:limit]
+
+
+class TextResult(_Frozen):
+    text: str
+    tokens: int
+    finish_reason: str = "stop"
+
+
+class TextModel(Adapter):
+    capability = Capability.TEXT
+
+    @abc.abstractmethod
+    def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:
+        """Complete each request."""
+
+    @abc.abstractmethod
+    def stream(self, request: TextRequest) -> Iterator[str]:
+        """Yield text pieces as the model produces them."""
+
+
+# --- embeddings ---------------------------------------------------------------
+
+
+class Embedder(Adapter):
+    capability = Capability.EMBEDDINGS
+
+    @property
+    @abc.abstractmethod
+    def dimension(self) -> int:
+        """Length of one embedding vector."""
+
+    @abc.abstractmethod
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dimension), rows L2-normalised."""
+
+
+# --- speech -----------------------------------------------------------------
+
+
+class SpeechRequest(_Frozen):
+    text: str = Field(min_length=1, max_length=20_000)
+    voice: str = "en-us"
+    pitch: int = Field(50, ge=0, le=99, description="Base pitch, 0-99.")
+    rate: int = Field(175, ge=80, le=450, description="Words per minute.")
+    variant: str | None = Field(None, description="Voice variant, e.g. 'f2', 'm3', 'klatt'.")
+    pitch_range: int = Field(50, ge=0, le=99)
+    volume: int = Field(100, ge=0, le=200)
+
+    def summary(self, limit: int = 200) -> str:
+        return self.text[:limit]
+
+
+class SpeechResult(_Frozen):
+    wav: bytes
+    sample_rate: int
+    duration_s: float
+
+
+class SpeechModel(Adapter):
+    capability = Capability.SPEECH
+
+    @abc.abstractmethod
+    def synthesize(self, requests: Sequence[SpeechRequest]) -> list[SpeechResult]:
+        """Speak each request to a WAV (mono, 16-bit PCM)."""
+
+    def voices(self) -> list[str]:
+        return []
+
+
+# --- images -----------------------------------------------------------------
+
+
+class ImageRequest(_Frozen):
+    prompt: str = Field(min_length=1, max_length=4000)
+    negative_prompt: str = ""
+    width: int = Field(512, ge=64, le=2048)
+    height: int = Field(512, ge=64, le=2048)
+    steps: int = Field(25, ge=1, le=150)
+    guidance: float = Field(7.0, ge=0.0, le=30.0)
+    seed: int | None = None
+    title: str | None = Field(None, description="Short scene title, shown on storyboard cards.")
+
+    def summary(self, limit: int = 200) -> str:
+        return self.prompt[:limit]
+
+
+class ImageResult(_Frozen):
+    image: Any = Field(description="A PIL.Image.Image in RGB.")
+    is_placeholder: bool = Field(False, description="True when no image model made it (a labelled stand-in).")
+    note: str = ""
+
+
+class ImageModel(Adapter):
+    """Text-to-image. Adapters without real weights set `is_placeholder` on results."""
+
+    capability = Capability.IMAGE
+
+    @abc.abstractmethod
+    def generate(self, requests: Sequence[ImageRequest]) -> list[ImageResult]:
+        """Make one image per request."""
+
+
+# --- vision (faces) ------------------------------------------------------------
+
+
+class FaceDetection(_Frozen):
+    box: tuple[int, int, int, int] = Field(description="x, y, width, height in pixels.")
+    score: float
+    landmarks: Any = Field(None, description="np.ndarray (N, 2) float32 pixel coordinates, or None.")
+
+
+class VisionModel(Adapter):
+    capability = Capability.VISION
+
+    @abc.abstractmethod
+    def detect_faces(self, images: Sequence[np.ndarray]) -> list[list[FaceDetection]]:
+        """Faces in each RGB uint8 image, with dense landmarks where the model gives them."""
+
+
+# --- video ------------------------------------------------------------------
+
+
+class VideoRequest(_Frozen):
+    frames: Any = Field(description="Sequence of RGB uint8 arrays, all the same (even) size.")
+    fps: float = Field(24.0, gt=0, le=120)
+    audio_wav: bytes | None = None
+
+    def summary(self, limit: int = 200) -> str:
+        return f"{len(self.frames)} frames at {self.fps} fps" + (" with audio" if self.audio_wav else "")
+
+
+class VideoResult(_Frozen):
+    mp4: bytes
+    duration_s: float
+    width: int
+    height: int
+
+
+class VideoModel(Adapter):
+    capability = Capability.VIDEO
+
+    @abc.abstractmethod
+    def render(self, requests: Sequence[VideoRequest]) -> list[VideoResult]:
+        """Encode frames (and audio) to H.264/AAC MP4."""

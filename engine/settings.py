@@ -1,0 +1,116 @@
+"""All configuration, read once from `STUDIO_*` environment variables or `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from engine.errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+ProviderList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every `STUDIO_*` setting, with its default. The README lists them all."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STUDIO_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    data_dir: Path = Field(Path("./data"), description="Where the DuckDB file, media and model caches live.")
+    model_cache_dir: Path | None = Field(None, description="Where converted model caches live (default: <data_dir>/models).")
+
+    text_provider: str = Field("embedded", description="Adapter for text generation.")
+    embeddings_provider: str = Field("embedded", description="Adapter for sentence embeddings.")
+    image_provider: str = Field("embedded", description="Adapter for text-to-image.")
+    video_provider: str = Field("embedded", description="Adapter for video.")
+    speech_provider: str = Field("embedded", description="Adapter for speech synthesis.")
+    vision_provider: str = Field("embedded", description="Adapter for face detection and landmarks.")
+    fallback_providers: ProviderList = Field(
+        default_factory=lambda: ["embedded"],
+        description="Comma-separated adapters tried, in order, when the chosen one fails.",
+    )
+
+    openai_api_key: SecretStr | None = Field(None, description="Key for OpenAI or an OpenAI-compatible server.")
+    openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (Ollama, vLLM).")
+    openai_text_model: str = Field("gpt-4o-mini", description="Chat model used by the openai text adapter.")
+    openai_embeddings_model: str = Field("text-embedding-3-small", description="Embedding model of the openai adapter.")
+    gemini_api_key: SecretStr | None = Field(None, description="Key for Google Gemini.")
+    gemini_text_model: str = Field("gemini-2.5-flash", description="Gemini model used for text.")
+    replicate_api_token: SecretStr | None = Field(None, description="Token for Replicate.")
+    replicate_image_model: str = Field("black-forest-labs/flux-schnell", description="Replicate text-to-image model.")
+    provider_timeout_s: float = Field(60.0, gt=0, description="Timeout of one remote provider call.")
+
+    redis_url: str | None = Field(None, description="Redis URL for shared cache and limits, e.g. redis://127.0.0.1:6379/0.")
+
+    cpu_workers: int = Field(2, ge=1, le=64, description="Worker threads on the CPU device.")
+    queue_max_pending: int = Field(1000, ge=1, description="Most pending jobs the queue accepts.")
+    queue_max_batch: int = Field(8, ge=1, le=256, description="Largest dynamic batch of compatible jobs.")
+    queue_batch_window_ms: int = Field(20, ge=0, le=5000, description="How long a batch waits for company.")
+    job_timeout_s: float = Field(600.0, gt=0, description="Default per-job timeout.")
+    job_retries: int = Field(2, ge=0, le=20, description="Default retries of a failed job.")
+    use_cuda: bool = Field(True, description="Use CUDA devices when torch sees them.")
+
+    text_max_new_tokens: int = Field(256, ge=1, le=8192, description="Default token budget of one text generation.")
+    torch_threads: int = Field(2, ge=1, le=256, description="Threads torch uses on the CPU.")
+
+    host: str = Field("127.0.0.1", description="Address the studio listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the studio listens on.")
+    share: bool = Field(False, description="Create a public Gradio share link.")
+    auth_username: str | None = Field(None, description="User name required on the studio (with a password).")
+    auth_password: SecretStr | None = Field(None, description="Password required on the studio.")
+
+    @field_validator("fallback_providers", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator(
+        "text_provider",
+        "embeddings_provider",
+        "image_provider",
+        "video_provider",
+        "speech_provider",
+        "vision_provider",
+    )
+    @classmethod
+    def _provider_name(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not value:
+            raise ValueError("must name an adapter, e.g. 'embedded'")
+        return value
+
+    def provider_for(self, capability: str) -> str:
+        return str(getattr(self, f"{capability}_provider"))
+
+    def auth_pair(self) -> tuple[str, str] | None:
+        if self.auth_username and self.auth_password:
+            return (self.auth_username, self.auth_password.get_secret_value())
+        return None
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "studio.duckdb"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning a validation failure into one readable `ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        got = first.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        raise ConfigError(f"STUDIO_{field.upper()}", f"{first['msg']}{shown}") from exc

@@ -1,0 +1,124 @@
+"""What the System tab and `studio models` show: adapters, devices, queue, recent calls."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from engine.errors import StudioError
+from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest, VideoRequest
+from storage.generations import GenerationRecord
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
+
+__all__ = ["ProviderRow", "DeviceRow", "SmokeResult", "SystemStatus", "SystemService"]
+
+
+class ProviderRow(BaseModel):
+    capability: str
+    provider: str
+    description: str
+    available: bool
+    reason: str
+    configured: bool
+    loaded: bool
+
+
+class DeviceRow(BaseModel):
+    name: str
+    kind: str
+    slots: int
+    running: int
+
+
+class SmokeResult(BaseModel):
+    capability: str
+    provider: str
+    ok: bool
+    seconds: float
+    detail: str
+
+
+class SystemStatus(BaseModel):
+    providers: list[ProviderRow]
+    devices: list[DeviceRow]
+    queue_counts: dict[str, int]
+    recent: list[GenerationRecord]
+
+
+def _smoke_checks() -> dict[Capability, Callable[[Any], str]]:
+    """One tiny real call per capability; each returns a line describing the output."""
+    frame = np.zeros((64, 64, 3), dtype=np.uint8)
+    return {
+        Capability.TEXT: lambda m: repr(
+            m.text.generate([TextRequest.from_prompt("Say hello.", max_new_tokens=8, temperature=0)])[0].text[:40]
+        ),
+        Capability.EMBEDDINGS: lambda m: f"{m.embeddings.embed(['hello world']).shape[1]}-d vector",
+        Capability.SPEECH: lambda m: f"{m.speech.synthesize([SpeechRequest(text='Hello.')])[0].duration_s:.2f} s of audio",
+        Capability.IMAGE: lambda m: (
+            "placeholder card" if m.image.generate([ImageRequest(prompt="a test card")])[0].is_placeholder else "image"
+        ),
+        Capability.VISION: lambda m: f"{len(m.vision.detect_faces([frame])[0])} faces on a blank frame",
+        Capability.VIDEO: lambda m: f"{len(m.video.render([VideoRequest(frames=[frame] * 12, fps=12)])[0].mp4)} bytes of MP4",
+    }
+
+
+class SystemService:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def providers(self) -> list[ProviderRow]:
+        return [
+            ProviderRow(
+                capability=s.capability.value,
+                provider=s.provider,
+                description=s.description,
+                available=s.available,
+                reason=s.reason,
+                configured=s.configured,
+                loaded=s.loaded,
+            )
+            for s in self._engine.registry.statuses()
+        ]
+
+    def devices(self) -> list[DeviceRow]:
+        return [
+            DeviceRow(name=device.name, kind=device.kind, slots=device.slots, running=running)
+            for device, running in self._engine.queue.device_loads()
+        ]
+
+    def status(self, recent: int = 25) -> SystemStatus:
+        return SystemStatus(
+            providers=self.providers(),
+            devices=self.devices(),
+            queue_counts=self._engine.queue.counts(),
+            recent=self._engine.generations.recent(recent),
+        )
+
+    def smoke_test(self, capabilities: list[Capability] | None = None) -> list[SmokeResult]:
+        """Run one tiny real call on each configured capability's chain."""
+        results = []
+        for capability, check in _smoke_checks().items():
+            if capabilities and capability not in capabilities:
+                continue
+            provider = self._engine.registry.chain(capability)[0]
+            started = time.perf_counter()
+            try:
+                detail, ok = check(self._engine.models), True
+            except StudioError as exc:
+                detail, ok = exc.user_message, False
+            results.append(
+                SmokeResult(
+                    capability=capability.value,
+                    provider=provider,
+                    ok=ok,
+                    seconds=round(time.perf_counter() - started, 3),
+                    detail=detail,
+                )
+            )
+        return results

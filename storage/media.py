@@ -1,0 +1,120 @@
+"""Content-addressed media files under `<data_dir>/media`, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from engine.errors import InvalidRequest, NotFound, StorageError
+from storage.database import Database
+
+__all__ = ["MediaRef", "MediaStore", "MEDIA_KINDS"]
+
+MEDIA_KINDS = {
+    "png": "image",
+    "jpg": "image",
+    "webp": "image",
+    "wav": "audio",
+    "mp3": "audio",
+    "mp4": "video",
+    "json": "other",
+}
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class MediaRef(BaseModel):
+    sha256: str
+    extension: str
+    kind: str
+    size_bytes: int
+    path: Path
+
+
+class MediaStore:
+    """Stores bytes by their SHA-256; the same bytes are stored once.
+
+    A file is written to a temporary name in its final folder, flushed to disk and
+    renamed into place, so a reader never sees a partial file and a crash leaves at
+    most a temporary file, which `sweep_temporary()` removes.
+    """
+
+    def __init__(self, root: Path, db: Database) -> None:
+        self.root = root.resolve()
+        self._db = db
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, data: bytes, extension: str) -> MediaRef:
+        extension = extension.lower().lstrip(".")
+        if extension not in MEDIA_KINDS:
+            raise InvalidRequest("extension", f"{extension!r} is not a media type the studio stores")
+        if not data:
+            raise InvalidRequest("data", "the media file is empty")
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest, extension)
+        if not path.exists():
+            self._write_atomically(path, data)
+        self._db.write(
+            "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [digest, MEDIA_KINDS[extension], extension, len(data), datetime.now(timezone.utc).replace(tzinfo=None)],
+        )
+        return MediaRef(sha256=digest, extension=extension, kind=MEDIA_KINDS[extension], size_bytes=len(data), path=path)
+
+    def get(self, sha256: str) -> MediaRef:
+        if not _HASH.match(sha256):
+            raise InvalidRequest("sha256", "is not a media id (64 hex characters)")
+        row = self._db.cursor().execute(
+            "SELECT extension, kind, size_bytes FROM media WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"No media with id {sha256}.")
+        extension, kind, size = row
+        path = self._path(sha256, extension)
+        if not path.exists():
+            raise NotFound(f"The file of media {sha256} is missing from {self.root}.")
+        return MediaRef(sha256=sha256, extension=extension, kind=kind, size_bytes=size, path=path)
+
+    def read(self, sha256: str) -> bytes:
+        return self.get(sha256).path.read_bytes()
+
+    def delete(self, sha256: str) -> None:
+        ref = self.get(sha256)
+        ref.path.unlink(missing_ok=True)
+        self._db.write("DELETE FROM media WHERE sha256 = ?", [sha256])
+
+    def sweep_temporary(self) -> int:
+        """Remove temporary files left by writes that never finished."""
+        removed = 0
+        for leftover in self.root.rglob(".tmp-*"):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def contains(self, path: Path) -> bool:
+        """Whether `path` lies inside the media root (media are never served from elsewhere)."""
+        return path.resolve().is_relative_to(self.root)
+
+    def _path(self, digest: str, extension: str) -> Path:
+        return self.root / digest[:2] / f"{digest}.{extension}"
+
+    def _write_atomically(self, path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StorageError(f"Cannot write media under {self.root}: {exc.strerror or exc}") from exc

@@ -1,0 +1,133 @@
+"""The `studio` command: serve the app, list models, generate from the shell.
+
+Every command builds the engine from the same settings as the app; a configuration
+problem prints one line naming the setting and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.engine import Engine, build_engine
+from engine.errors import StudioError
+from engine.settings import load_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="Studio: a generative-media studio on bundled offline models.", no_args_is_help=True)
+generate_app = typer.Typer(help="Generate with the configured models.", no_args_is_help=True)
+app.add_typer(generate_app, name="generate")
+err = Console(stderr=True)
+
+
+@contextmanager
+def opened_engine() -> Iterator[Engine]:
+    """The engine for one command; studio errors become one line on stderr and exit 2."""
+    engine: Engine | None = None
+    try:
+        engine = build_engine(load_settings())
+        yield engine
+    except StudioError as exc:
+        err.print(f"[red]studio:[/red] {exc.user_message}", highlight=False)
+        raise typer.Exit(2) from exc
+    finally:
+        if engine is not None:
+            engine.close()
+
+
+@app.command()
+def serve() -> None:
+    """Launch the studio in the browser (http://127.0.0.1:7860 by default)."""
+    from app import main as serve_main
+
+    raise typer.Exit(serve_main())
+
+
+@app.command()
+def models(smoke: Annotated[bool, typer.Option(help="Also run one tiny call per configured model.")] = True) -> None:
+    """List every adapter, whether it can run and why not; smoke-test the configured ones."""
+    with opened_engine() as engine:
+        table = Table(title="Adapters")
+        for column in ("capability", "provider", "available", "configured", "reason"):
+            table.add_column(column)
+        for row in engine.system.providers():
+            table.add_row(
+                row.capability,
+                row.provider,
+                "yes" if row.available else "no",
+                "yes" if row.configured else "",
+                row.reason,
+            )
+        Console().print(table)
+        if smoke:
+            results = engine.system.smoke_test()
+            smoke_table = Table(title="Smoke test of the configured chain")
+            for column in ("capability", "provider", "ok", "seconds", "detail"):
+                smoke_table.add_column(column)
+            for result in results:
+                smoke_table.add_row(
+                    result.capability, result.provider, "ok" if result.ok else "FAILED", f"{result.seconds:.2f}", result.detail
+                )
+            Console().print(smoke_table)
+            if not all(r.ok for r in results):
+                raise typer.Exit(1)
+
+
+@generate_app.command("text")
+def generate_text(
+    prompt: str,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", "-n")] = 256,
+    temperature: float = 0.7,
+    system: Annotated[str | None, typer.Option(help="A system message.")] = None,
+) -> None:
+    """Stream the model's answer to PROMPT on stdout, token by token."""
+    from engine.providers.base import TextRequest
+
+    with opened_engine() as engine:
+        request = TextRequest.from_prompt(prompt, system=system, max_new_tokens=max_new_tokens, temperature=temperature)
+        for piece in engine.models.text.stream(request):
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sys.stdout.write("\n")
+
+
+@generate_app.command("speech")
+def generate_speech(
+    text: str,
+    output: Annotated[Path, typer.Option("--output", "-o", help="WAV file to write.")],
+    voice: str = "en-us",
+    pitch: int = 50,
+    rate: int = 175,
+    variant: str | None = None,
+) -> None:
+    """Speak TEXT into a WAV file."""
+    from pydantic import ValidationError
+
+    from engine.providers.base import SpeechRequest
+
+    with opened_engine() as engine:
+        try:
+            request = SpeechRequest(text=text, voice=voice, pitch=pitch, rate=rate, variant=variant)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            err.print(f"[red]studio:[/red] --{first['loc'][0]}: {first['msg']}", highlight=False)
+            raise typer.Exit(2) from exc
+        result = engine.models.speech.synthesize([request])[0]
+        output.write_bytes(result.wav)
+        err.print(f"wrote {output} ({result.duration_s:.2f} s, {result.sample_rate} Hz)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""`build_studio(engine)`: one Blocks app composed of one module per tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from engine.engine import Engine
+from studio import playground_tab, system_tab
+from studio.theme import STUDIO_CSS, studio_theme
+
+__all__ = ["build_studio", "launch_options"]
+
+HEADER = """
+<div class="studio-header">
+<h1>Studio</h1>
+<p>A generative-media studio that runs on small bundled models, offline. Anything made without a real model is labelled as a stand-in.</p>
+</div>
+"""
+
+
+def build_studio(engine: Engine) -> gr.Blocks:
+    with gr.Blocks(title="Studio", analytics_enabled=False) as demo:
+        gr.HTML(HEADER)
+        with gr.Tabs():
+            with gr.Tab("Playground", id="playground"):
+                playground_tab.build(engine, demo)
+            with gr.Tab("System", id="system"):
+                system_tab.build(engine, demo)
+    return demo
+
+
+def launch_options(engine: Engine) -> dict[str, Any]:
+    """Keyword arguments for `demo.launch()` from settings (theme and CSS live here in Gradio 6)."""
+    settings = engine.settings
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "share": settings.share,
+        "auth": settings.auth_pair(),
+        "theme": studio_theme(),
+        "css": STUDIO_CSS,
+        "allowed_paths": [str(engine.media.root)],
+        "show_error": True,
+    }

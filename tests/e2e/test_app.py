@@ -1,0 +1,48 @@
+"""The real app: launched on a free port, driven through `gradio_client`."""
+
+import socket
+import wave
+from collections.abc import Iterator
+
+import pytest
+from gradio_client import Client
+
+from engine.engine import Engine, build_engine
+from engine.settings import Settings
+from studio.shell import build_studio, launch_options
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def running_app(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
+    engine = build_engine(engine_settings.model_copy(update={"port": _free_port()})).start()
+    demo = build_studio(engine)
+    demo.queue()
+    options = launch_options(engine)
+    demo.launch(prevent_thread_lock=True, quiet=True, **options)
+    yield engine, f"http://127.0.0.1:{options['server_port']}/"
+    demo.close()
+    engine.close()
+
+
+def test_app_serves_speech_and_system_status(running_app: tuple[Engine, str]) -> None:
+    engine, url = running_app
+    client = Client(url, verbose=False)
+    audio_path = client.predict("Testing the studio.", "en-us", 50, 175, api_name="/generate_speech")
+    with wave.open(audio_path) as wav:
+        assert wav.getnframes() > wav.getframerate() * 0.5
+    figure, devices, providers, recent = client.predict(api_name="/system_status")
+    assert any(row[1] == "speech" for row in recent["data"])
+    assert engine.generations.count() >= 1
+
+
+def test_bad_input_gets_a_readable_error(running_app: tuple[Engine, str]) -> None:
+    _, url = running_app
+    client = Client(url, verbose=False)
+    with pytest.raises(Exception, match="write something to speak"):
+        client.predict("   ", "en-us", 50, 175, api_name="/generate_speech")

@@ -1,0 +1,94 @@
+from collections.abc import Iterator
+
+import pytest
+
+from engine.errors import ConfigError, InvalidRequest, ProviderError, ProviderUnavailable
+from engine.providers.base import Capability, TextRequest
+from engine.providers.gateway import CallContext, ModelGateway
+from engine.providers.registry import ProviderRegistry
+from engine.settings import Settings, load_settings
+from storage.database import Database
+from storage.generations import GenerationLog
+from tests import fakes
+
+
+def _gateway(settings: Settings, db: Database) -> Iterator[ModelGateway]:
+    registry = ProviderRegistry(settings)
+    registry.load_plugins(["tests.fakes"])
+    log = GenerationLog(db)
+    yield ModelGateway(registry, log)
+    log.close()
+
+
+@pytest.fixture
+def gateway(data_dir, db: Database) -> Iterator[ModelGateway]:  # noqa: ANN001
+    settings = load_settings(
+        data_dir=data_dir, text_provider="broken", fallback_providers="scripted,embedded", _env_file=None
+    )
+    yield from _gateway(settings, db)
+
+
+def test_builtins_and_plugins_register_the_same_way(settings: Settings) -> None:
+    registry = ProviderRegistry(settings)
+    registry.load_plugins(["tests.fakes"])
+    assert {"embedded", "openai", "gemini", "scripted", "broken"} <= set(registry.providers_for(Capability.TEXT))
+    assert set(registry.providers_for(Capability.VISION)) >= {"embedded"}
+
+
+def test_unknown_provider_names_the_setting(data_dir) -> None:  # noqa: ANN001
+    registry = ProviderRegistry(load_settings(data_dir=data_dir, image_provider="dall-e-9", _env_file=None))
+    registry.load_plugins()
+    with pytest.raises(ConfigError) as caught:
+        registry.check_configured()
+    assert caught.value.setting == "STUDIO_IMAGE_PROVIDER"
+    assert "dall-e-9" in caught.value.user_message and "embedded" in caught.value.user_message
+
+
+def test_missing_key_for_a_cloud_provider_names_the_key(data_dir) -> None:  # noqa: ANN001
+    registry = ProviderRegistry(load_settings(data_dir=data_dir, text_provider="openai", _env_file=None))
+    registry.load_plugins()
+    with pytest.raises(ConfigError, match="STUDIO_OPENAI_API_KEY"):
+        registry.check_configured()
+
+
+def test_chain_is_primary_then_fallbacks_that_serve_the_capability(gateway: ModelGateway) -> None:
+    assert gateway.text.chain() == ["broken", "scripted", "embedded"]
+    assert gateway.registry.chain(Capability.VISION) == ["embedded"]
+
+
+def test_failure_falls_back_and_every_attempt_is_recorded(gateway: ModelGateway) -> None:
+    answer = gateway.text.complete("hello", context=CallContext(user_id="u1"))
+    assert answer == fakes.ScriptedText.reply
+    records = sorted(gateway.log.recent(10), key=lambda r: r.created_at)
+    assert [(r.provider, r.outcome) for r in records] == [("broken", "error"), ("scripted", "ok")]
+    assert records[1].fallback_from == "broken"
+    assert records[0].error == "broken on purpose"
+    assert records[1].user_id == "u1" and records[1].cost_usd == pytest.approx(0.01)
+
+
+def test_streaming_falls_back_before_the_first_piece(gateway: ModelGateway) -> None:
+    pieces = list(gateway.text.stream(TextRequest.from_prompt("hi")))
+    assert pieces == fakes.ScriptedText.reply.split(" ")
+    assert {r.provider for r in gateway.log.recent(10)} == {"broken", "scripted"}
+
+
+def test_invalid_request_does_not_fall_back(gateway: ModelGateway) -> None:
+    with pytest.raises(InvalidRequest):
+        gateway.text.generate([])
+    assert gateway.log.count() == 0
+
+
+def test_when_every_adapter_fails_the_error_lists_them(data_dir, db: Database) -> None:  # noqa: ANN001
+    settings = load_settings(data_dir=data_dir, text_provider="broken", fallback_providers="needs-key", _env_file=None)
+    for gateway in _gateway(settings, db):
+        with pytest.raises(ProviderUnavailable) as caught:
+            gateway.text.complete("hello")
+        message = caught.value.user_message
+        assert "broken: broken on purpose" in message and "needs-key" in message and "STUDIO_X" in message
+
+
+def test_adapters_are_built_once(gateway: ModelGateway) -> None:
+    first = gateway.registry.get(Capability.TEXT, "scripted")
+    assert gateway.registry.get(Capability.TEXT, "scripted") is first
+    with pytest.raises(ProviderError):
+        gateway.registry.get(Capability.TEXT, "needs-key")
