@@ -1,0 +1,202 @@
+"""The `jobs` table: one row per queued job, every state change written here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from engine.errors import NotFound, StorageError
+from storage.database import Database
+
+__all__ = ["JobRecord", "JobRepository"]
+
+_SELECT = (
+    "SELECT id, kind, payload, priority, status, parents, attempts, max_retries, timeout_s, batch_key,"
+    " device, required_device, user_id, progress, message, result, error, not_before,"
+    " created_at, started_at, finished_at FROM jobs"
+)
+
+_INSERT = (
+    "INSERT INTO jobs (id, kind, payload, priority, status, parents, attempts, max_retries, timeout_s,"
+    " batch_key, device, required_device, user_id, progress, message, result, error, not_before,"
+    " created_at, started_at, finished_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+_SAVE_STATE = (
+    "UPDATE jobs SET status = ?, attempts = ?, device = ?, progress = ?, message = ?, result = ?,"
+    " error = ?, not_before = ?, started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?"
+)
+
+_SAVE_PROGRESS = "UPDATE jobs SET progress = ?, message = ?, updated_at = ? WHERE id = ?"
+
+
+@dataclass
+class JobRecord:
+    """One row of `jobs`. Datetimes are timezone-aware UTC; JSON columns are dicts."""
+
+    id: str
+    kind: str
+    priority: int
+    status: str
+    max_retries: int
+    timeout_s: float
+    created_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    parents: list[str] = field(default_factory=list)
+    attempts: int = 0
+    batch_key: str | None = None
+    device: str | None = None
+    required_device: str | None = None
+    user_id: str | None = None
+    progress: float = 0.0
+    message: str | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    not_before: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+def _to_db(moment: datetime | None) -> datetime | None:
+    """DuckDB TIMESTAMP holds naive UTC."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _from_db(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None else None
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _record(row: tuple[Any, ...]) -> JobRecord:
+    (job_id, kind, payload, priority, status, parents, attempts, max_retries, timeout_s, batch_key,
+     device, required_device, user_id, progress, message, result, error, not_before,
+     created_at, started_at, finished_at) = row
+    return JobRecord(
+        id=job_id,
+        kind=kind,
+        payload=json.loads(payload) if payload else {},
+        priority=int(priority),
+        status=status,
+        parents=list(parents or []),
+        attempts=int(attempts),
+        max_retries=int(max_retries),
+        timeout_s=float(timeout_s),
+        batch_key=batch_key,
+        device=device,
+        required_device=required_device,
+        user_id=user_id,
+        progress=float(progress),
+        message=message,
+        result=json.loads(result) if result is not None else None,
+        error=error,
+        not_before=_from_db(not_before),
+        created_at=_from_db(created_at),  # type: ignore[arg-type]
+        started_at=_from_db(started_at),
+        finished_at=_from_db(finished_at),
+    )
+
+
+class JobRepository:
+    """Reads and writes `jobs`. Writes go through `Database.write*` (serialised)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def insert_many(self, records: Sequence[JobRecord]) -> None:
+        """Insert new jobs, all or none."""
+        now = _now()
+        rows = [
+            [r.id, r.kind, json.dumps(r.payload), r.priority, r.status, list(r.parents), r.attempts,
+             r.max_retries, r.timeout_s, r.batch_key, r.device, r.required_device, r.user_id, r.progress,
+             r.message, _json(r.result), r.error, _to_db(r.not_before), _to_db(r.created_at),
+             _to_db(r.started_at), _to_db(r.finished_at), now]
+            for r in records
+        ]
+        if len(rows) == 1:
+            self._run(_INSERT, rows[0], "save a new job")
+        else:
+            self._run_many(_INSERT, rows, "save new jobs")
+
+    def save_states(self, records: Sequence[JobRecord]) -> None:
+        """Write the mutable state (status, attempts, progress, result, times...) of jobs; one transaction."""
+        now = _now()
+        rows = [
+            [r.status, r.attempts, r.device, r.progress, r.message, _json(r.result), r.error,
+             _to_db(r.not_before), _to_db(r.started_at), _to_db(r.finished_at), now, r.id]
+            for r in records
+        ]
+        if len(rows) == 1:
+            self._run(_SAVE_STATE, rows[0], "save a job's state")
+        else:
+            self._run_many(_SAVE_STATE, rows, "save job states")
+
+    def save_progress(self, job_id: str, progress: float, message: str | None) -> None:
+        self._run(_SAVE_PROGRESS, [progress, message, _now(), job_id], "save a job's progress")
+
+    def get(self, job_id: str) -> JobRecord:
+        rows = self._read(_SELECT + " WHERE id = ?", [job_id])
+        if not rows:
+            raise NotFound(f"No job with id {job_id!r}.")
+        return _record(rows[0])
+
+    def find_statuses(self, job_ids: Sequence[str]) -> dict[str, str]:
+        """Status of each id that exists; missing ids are left out."""
+        if not job_ids:
+            return {}
+        rows = self._read("SELECT id, status FROM jobs WHERE list_contains(?, id)", [list(job_ids)])
+        return {str(job_id): str(status) for job_id, status in rows}
+
+    def list_jobs(self, status: str | None = None, limit: int = 50) -> list[JobRecord]:
+        """Newest first."""
+        if status is None:
+            rows = self._read(_SELECT + " ORDER BY created_at DESC, id DESC LIMIT ?", [limit])
+        else:
+            rows = self._read(
+                _SELECT + " WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                [status, limit],
+            )
+        return [_record(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self._read("SELECT status, count(*) FROM jobs GROUP BY status", [])
+        return {str(status): int(n) for status, n in rows}
+
+    def load_unfinished(self) -> list[JobRecord]:
+        """Pending and running jobs, oldest first (the order they were submitted)."""
+        rows = self._read(
+            _SELECT + " WHERE status IN ('pending', 'running') ORDER BY created_at, id", []
+        )
+        return [_record(row) for row in rows]
+
+    def _read(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.cursor().execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise StorageError(f"Cannot read jobs: {exc}") from exc
+
+    def _run(self, sql: str, params: Sequence[object], what: str) -> None:
+        try:
+            self._db.write(sql, params)
+        except duckdb.Error as exc:
+            raise StorageError(f"Cannot {what}: {exc}") from exc
+
+    def _run_many(self, sql: str, rows: Sequence[Sequence[object]], what: str) -> None:
+        try:
+            self._db.write_many(sql, rows)
+        except duckdb.Error as exc:
+            raise StorageError(f"Cannot {what}: {exc}") from exc

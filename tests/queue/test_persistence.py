@@ -1,0 +1,96 @@
+"""The jobs table through JobRepository, and what a new queue on the same database picks up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from engine.errors import NotFound
+from engine.queue import Device, GenerationQueue, JobSpec, JobStatus, QueueConfig
+from storage.database import Database
+from storage.jobs import JobRecord, JobRepository
+from tests.queue.conftest import MakeQueue
+
+WAIT = 10.0
+
+
+def _record(job_id: str, status: str, minutes: int, **extra: object) -> JobRecord:
+    created = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    return JobRecord(id=job_id, kind="k", priority=2, status=status, max_retries=1, timeout_s=5.0,
+                     created_at=created, **extra)  # type: ignore[arg-type]
+
+
+def test_repository_round_trip_lists_and_counts(db: Database) -> None:
+    repo = JobRepository(db)
+    repo.insert_many([
+        _record("a", "pending", 1, payload={"prompt": "fox"}, parents=[]),
+        _record("b", "running", 2, parents=["a"], required_device="cuda"),
+        _record("c", "completed", 3, result={"path": "x.png"}),
+    ])
+    b = repo.get("b")
+    assert (b.parents, b.required_device, b.created_at.tzinfo) == (["a"], "cuda", UTC)
+    assert repo.get("a").payload == {"prompt": "fox"}
+    b.status, b.attempts, b.device, b.progress = "failed", 2, "cuda:0", 0.25
+    b.error, b.finished_at = "boom", datetime(2025, 1, 2, tzinfo=UTC)
+    repo.save_states([b])
+    repo.save_progress("a", 0.5, "half")
+    assert (repo.get("a").progress, repo.get("a").message) == (0.5, "half")
+    stored = repo.get("b")
+    assert (stored.status, stored.attempts, stored.device, stored.error) == ("failed", 2, "cuda:0", "boom")
+    assert stored.finished_at == datetime(2025, 1, 2, tzinfo=UTC)
+    assert [r.id for r in repo.list_jobs()] == ["c", "b", "a"]
+    assert [r.id for r in repo.list_jobs("completed", limit=5)] == ["c"]
+    assert repo.counts() == {"pending": 1, "failed": 1, "completed": 1}
+    assert [r.id for r in repo.load_unfinished()] == ["a"]
+    assert repo.find_statuses(["a", "zz"]) == {"a": "pending"}
+    with pytest.raises(NotFound):
+        repo.get("zz")
+
+
+def test_queue_reports_counts_and_lists(make_queue: MakeQueue) -> None:
+    queue = make_queue()
+    queue.register("noop", lambda ctx: {"n": ctx.job.payload["n"]})
+    queue.start()
+    jobs = queue.submit_many([JobSpec(kind="noop", payload={"n": n}) for n in range(3)])
+    for job in jobs:
+        queue.wait(job.id, WAIT)
+    counts = queue.counts()
+    assert counts == {"pending": 0, "running": 0, "completed": 3, "failed": 0, "cancelled": 0, "blocked": 0}
+    listed = queue.list_jobs(JobStatus.COMPLETED, limit=2)
+    assert [job.id for job in listed] == [jobs[2].id, jobs[1].id]
+    assert listed[0].result == {"n": 2}
+    with pytest.raises(NotFound):
+        queue.get("missing")
+
+
+def test_a_new_queue_runs_what_the_last_one_left(db: Database) -> None:
+    config = QueueConfig(batch_window_ms=0)
+    first = GenerationQueue(db, [Device("cpu", "cpu", 1)], config)
+    first.register("noop", lambda ctx: {"by": "second"})
+    done_early = first.submit(JobSpec(kind="noop", id="early"))
+    first.start()
+    first.wait(done_early.id, WAIT)
+    first.stop()
+    # Left behind: one pending, one marked running by a process that died, and its child.
+    repo = JobRepository(db)
+    now = datetime.now(UTC)
+    repo.insert_many([
+        JobRecord(id="left", kind="noop", priority=2, status="pending", max_retries=0, timeout_s=5,
+                  created_at=now),
+        JobRecord(id="mid", kind="noop", priority=2, status="running", attempts=1, max_retries=0, timeout_s=5,
+                  device="cpu", created_at=now + timedelta(microseconds=1)),
+        JobRecord(id="kid", kind="noop", priority=2, status="pending", parents=["mid", "early"],
+                  max_retries=0, timeout_s=5, created_at=now + timedelta(microseconds=2)),
+    ])
+    ran: list[str] = []
+    second = GenerationQueue(db, [Device("cpu", "cpu", 1)], config)
+    second.register("noop", lambda ctx: ran.append(ctx.job.id) or {"by": "second"})
+    second.start()
+    try:
+        for job_id in ("left", "mid", "kid"):
+            assert second.wait(job_id, WAIT).status is JobStatus.COMPLETED
+        assert second.get("mid").attempts == 2
+        assert "early" not in ran and ran.index("kid") > ran.index("mid")
+    finally:
+        second.stop()
