@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import time
+
+import redis
+
+from engine.resilience import MemoryCache, RedisCache, ResultCache, build_cache, cache_key
+from engine.resilience.cache import redis_client
+from tests.resilience.conftest import run_python
+
+
+def test_memory_cache_hit_miss_and_stats() -> None:
+    cache = MemoryCache(maxsize=10, ttl_s=60)
+    key = cache_key("draw a cat", False, "rules")
+    assert cache.get(key) is None
+    cache.set(key, "image")
+    assert cache.get(key) == "image"
+    stats = cache.stats()
+    assert (stats.hits, stats.misses, stats.size) == (1, 1, 1)
+
+
+def test_memory_cache_expires_after_ttl() -> None:
+    cache = MemoryCache(maxsize=10, ttl_s=0.2)
+    cache.set("k", "v")
+    assert cache.get("k") == "v"
+    time.sleep(0.3)
+    assert cache.get("k") is None
+    assert cache.stats().size == 0
+
+
+def test_memory_cache_evicts_when_full() -> None:
+    cache = MemoryCache(maxsize=2, ttl_s=60)
+    for key in "abc":
+        cache.set(key, key)
+    assert cache.stats().size == 2
+    assert cache.get("c") == "c"
+
+
+def test_build_cache_without_url_is_in_memory() -> None:
+    cache = build_cache(None, "ns", ttl_s=10, maxsize=5)
+    assert isinstance(cache, MemoryCache)
+    assert isinstance(cache, ResultCache)
+
+
+def test_redis_cache_hit_miss_and_ttl(redis_url: str, redis_client: redis.Redis, prefix: str) -> None:
+    cache = build_cache(redis_url, prefix, ttl_s=0.5, maxsize=5)
+    assert isinstance(cache, RedisCache)
+    assert cache.get("k") is None
+    cache.set("k", "vé")
+    assert cache.get("k") == "vé"
+    assert 0 < redis_client.pttl(f"{prefix}:k") <= 500
+    assert cache.stats().size == 1
+    time.sleep(0.7)
+    assert cache.get("k") is None
+    stats = cache.stats()
+    assert (stats.hits, stats.misses, stats.size, stats.errors) == (1, 2, 0, 0)
+
+
+def test_redis_cache_is_shared_between_processes(redis_url: str, prefix: str) -> None:
+    key = cache_key("a red fox", True, "embedding")
+    run_python(
+        f"""
+        from engine.resilience import build_cache
+        build_cache({redis_url!r}, {prefix!r}, ttl_s=60, maxsize=5).set({key!r}, "text_to_image")
+        """
+    )
+    assert build_cache(redis_url, prefix, ttl_s=60, maxsize=5).get(key) == "text_to_image"
+
+
+def test_redis_cache_down_counts_misses_and_logs_once(caplog) -> None:  # type: ignore[no-untyped-def]
+    dead = redis_client("redis://127.0.0.1:1/0", timeout_s=0.2)
+    cache = RedisCache(dead, prefix="nowhere", ttl_s=10)
+    started = time.perf_counter()
+    with caplog.at_level("WARNING", logger="engine.resilience.cache"):
+        cache.set("k", "v")
+        assert cache.get("k") is None
+        assert cache.get("k") is None
+    assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 1
+    stats = cache.stats()
+    assert stats.misses == 2 and stats.errors == 4 and stats.size == -1
+    assert time.perf_counter() - started < 2.0
