@@ -25,7 +25,7 @@ __all__ = ["app", "main"]
 app = typer.Typer(help="Studio: a generative-media studio on bundled offline models.", no_args_is_help=True)
 generate_app = typer.Typer(help="Generate with the configured models.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
