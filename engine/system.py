@@ -16,7 +16,7 @@ from storage.generations import GenerationRecord
 if TYPE_CHECKING:
     from engine.engine import Engine
 
-__all__ = ["ProviderRow", "DeviceRow", "SmokeResult", "SystemStatus", "SystemService"]
+__all__ = ["ProviderRow", "DeviceRow", "JobRow", "SmokeResult", "SystemStatus", "SystemService"]
 
 
 class ProviderRow(BaseModel):
@@ -44,11 +44,23 @@ class SmokeResult(BaseModel):
     detail: str
 
 
+class JobRow(BaseModel):
+    id: str
+    kind: str
+    priority: str
+    status: str
+    attempts: int
+    progress: float
+    device: str | None
+    error: str | None
+
+
 class SystemStatus(BaseModel):
     providers: list[ProviderRow]
     devices: list[DeviceRow]
     queue_counts: dict[str, int]
     recent: list[GenerationRecord]
+    jobs: list[JobRow]
 
 
 def _smoke_checks() -> dict[Capability, Callable[[Any], str]]:
@@ -98,7 +110,28 @@ class SystemService:
             devices=self.devices(),
             queue_counts=self._engine.queue.counts(),
             recent=self._engine.generations.recent(recent),
+            jobs=self.jobs(recent),
         )
+
+    def jobs(self, limit: int = 25) -> list[JobRow]:
+        return [
+            JobRow(
+                id=job.id,
+                kind=job.kind,
+                priority=job.priority.name.lower(),
+                status=job.status.value,
+                attempts=job.attempts,
+                progress=round(job.progress, 2),
+                device=job.device,
+                error=job.error,
+            )
+            for job in self._engine.queue.list_jobs(limit=limit)
+        ]
+
+    def cancel_job(self, job_id: str) -> JobRow:
+        """Cancel a job by id; `NotFound` for an unknown id."""
+        self._engine.queue.cancel(job_id.strip())
+        return next(row for row in self.jobs(500) if row.id == job_id.strip())
 
     def smoke_test(self, capabilities: list[Capability] | None = None) -> list[SmokeResult]:
         """Run one tiny real call on each configured capability's chain."""

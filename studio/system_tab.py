@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from engine.engine import Engine
-from engine.system import SystemStatus
+from engine.system import JobRow, SystemStatus
 from studio.errors import shows_errors
 
 __all__ = ["build"]
@@ -37,7 +37,7 @@ def _queue_figure(counts: dict[str, int]) -> go.Figure:
     return figure
 
 
-def _tables(status: SystemStatus) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _tables(status: SystemStatus) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     providers = pd.DataFrame([p.model_dump() for p in status.providers])
     devices = pd.DataFrame([d.model_dump() for d in status.devices])
     recent = pd.DataFrame(
@@ -57,7 +57,8 @@ def _tables(status: SystemStatus) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
         ],
         columns=["when", "capability", "provider", "model", "request", "ms", "cost $", "outcome", "error"],
     )
-    return providers, devices, recent
+    jobs = pd.DataFrame([j.model_dump() for j in status.jobs], columns=list(JobRow.model_fields))
+    return providers, devices, recent, jobs
 
 
 def build(engine: Engine, demo: gr.Blocks) -> None:
@@ -67,16 +68,28 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         devices_table = gr.Dataframe(label="Devices (running jobs per device)", interactive=False)
     providers_table = gr.Dataframe(label="Adapters — available, configured and loaded", interactive=False, wrap=True)
     recent_table = gr.Dataframe(label="Latest model calls", interactive=False, wrap=True)
+    jobs_table = gr.Dataframe(label="Latest queue jobs", interactive=False, wrap=True)
+    with gr.Row():
+        job_id = gr.Textbox(label="Job id", placeholder="paste a job id to cancel it", scale=4)
+        cancel = gr.Button("Cancel job", variant="stop", scale=1)
     with gr.Row():
         refresh = gr.Button("Refresh", variant="secondary")
         smoke = gr.Button("Smoke-test configured models", variant="primary")
     smoke_table = gr.Dataframe(label="Smoke test", interactive=False, visible=True)
 
     @shows_errors
-    def refresh_status() -> tuple[go.Figure, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def refresh_status() -> tuple[go.Figure, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         status = engine.system.status()
-        providers, devices, recent = _tables(status)
-        return _queue_figure(status.queue_counts), devices, providers, recent
+        providers, devices, recent, jobs = _tables(status)
+        return _queue_figure(status.queue_counts), devices, providers, recent, jobs
+
+    @shows_errors
+    def cancel_job(identifier: str) -> str:
+        if not identifier.strip():
+            raise gr.Error("Paste the id of a job from the table first.")
+        row = engine.system.cancel_job(identifier)
+        gr.Info(f"Job {row.id[:8]}… is now {row.status}.")
+        return ""
 
     @shows_errors
     def run_smoke_test(progress: gr.Progress = gr.Progress()) -> pd.DataFrame:
@@ -84,8 +97,9 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         results = engine.system.smoke_test()
         return pd.DataFrame([r.model_dump() for r in results])
 
-    outputs = [queue_plot, devices_table, providers_table, recent_table]
+    outputs = [queue_plot, devices_table, providers_table, recent_table, jobs_table]
     refresh.click(refresh_status, outputs=outputs, api_name="system_status")
+    cancel.click(cancel_job, job_id, job_id, api_name="cancel_job").then(refresh_status, outputs=outputs)
     smoke.click(run_smoke_test, outputs=smoke_table, api_name="smoke_test").then(refresh_status, outputs=outputs)
     gr.Timer(10).tick(refresh_status, outputs=outputs, api_visibility="private", show_progress="hidden")
     demo.load(refresh_status, outputs=outputs, api_visibility="private")

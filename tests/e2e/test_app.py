@@ -36,7 +36,7 @@ def test_app_serves_speech_and_system_status(running_app: tuple[Engine, str]) ->
     audio_path = client.predict("Testing the studio.", "en-us", 50, 175, api_name="/generate_speech")
     with wave.open(audio_path) as wav:
         assert wav.getnframes() > wav.getframerate() * 0.5
-    figure, devices, providers, recent = client.predict(api_name="/system_status")
+    figure, devices, providers, recent, jobs = client.predict(api_name="/system_status")
     assert any(row[1] == "speech" for row in recent["data"])
     assert engine.generations.count() >= 1
 
@@ -46,3 +46,9 @@ def test_bad_input_gets_a_readable_error(running_app: tuple[Engine, str]) -> Non
     client = Client(url, verbose=False)
     with pytest.raises(Exception, match="write something to speak"):
         client.predict("   ", "en-us", 50, 175, api_name="/generate_speech")
+
+
+def test_unknown_job_id_is_a_clear_error(running_app: tuple[Engine, str]) -> None:
+    _, url = running_app
+    with pytest.raises(Exception, match="(?i)no job"):
+        Client(url, verbose=False).predict("not-a-job", api_name="/cancel_job")
