@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import ConfigError
 from engine.jobs import register_generation_jobs
@@ -16,6 +17,11 @@ from engine.system import SystemService
 from storage.database import Database
 from storage.generations import GenerationLog
 from storage.media import MediaStore
+
+if TYPE_CHECKING:
+    from engine.intent.service import IntentService
+    from engine.scenarios import ScenarioService
+    from engine.story import StoryService
 
 __all__ = ["Engine", "build_engine", "prepare_data_dir"]
 
@@ -53,6 +59,9 @@ class Engine:
         self.models = ModelGateway(registry, generations)
         self.queue = queue
         self.system = SystemService(self)
+        self.intent: IntentService
+        self.scenarios: ScenarioService
+        self.story: StoryService
         self._started = False
 
     def start(self) -> Engine:
@@ -63,6 +72,9 @@ class Engine:
         return self
 
     def close(self) -> None:
+        for service in (getattr(self, "scenarios", None), getattr(self, "intent", None)):
+            if service is not None:
+                service.close()
         if self._started:
             self.queue.stop(wait=True)
         self.generations.close()
@@ -93,4 +105,13 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
         raise
     engine = Engine(settings, db, media, registry, generations, queue)
     register_generation_jobs(engine)
+    # Flow services register their queue job kinds here, before start(), so a restart
+    # finds a handler for every unfinished job.
+    from engine.intent.service import IntentService
+    from engine.scenarios import ScenarioService
+    from engine.story import StoryService
+
+    engine.intent = IntentService(engine)
+    engine.scenarios = ScenarioService(engine)
+    engine.story = StoryService(engine)
     return engine

@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     provider_timeout_s: float = Field(60.0, gt=0, description="Timeout of one remote provider call.")
 
     redis_url: str | None = Field(None, description="Redis URL for shared cache and limits, e.g. redis://127.0.0.1:6379/0.")
+    redis_namespace: str = Field("studio", description="Prefix of every Redis key the studio writes.")
+    cache_ttl_s: float = Field(86400.0, gt=0, description="How long a cached classification lives.")
+    cache_maxsize: int = Field(10_000, ge=1, description="Most entries in the in-process cache.")
+    rate_limit_per_minute: str = Field("30/minute", description="Requests per user per minute (empty: no limit).")
+    rate_limit_per_hour: str = Field("500/hour", description="Requests per user per hour (empty: no limit).")
+    cost_limit_per_hour_usd: float = Field(5.0, ge=0, description="Estimated spend per user per hour (0: no limit).")
+    breaker_fail_max: int = Field(5, ge=1, description="Failures in a row that open a provider's circuit breaker.")
+    breaker_reset_s: float = Field(30.0, gt=0, description="Seconds an open breaker waits before a trial call.")
+    breaker_success_threshold: int = Field(1, ge=1, description="Successful trial calls that close a breaker again.")
+    ai_classifier_rollout_percent: float = Field(
+        100.0, ge=0, le=100, description="Share of users (stable hash of the id) who get the AI classifiers."
+    )
 
     cpu_workers: int = Field(2, ge=1, le=64, description="Worker threads on the CPU device.")
     queue_max_pending: int = Field(1000, ge=1, description="Most pending jobs the queue accepts.")

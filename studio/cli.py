@@ -125,6 +125,17 @@ def generate_speech(
         err.print(f"wrote {output} ({result.duration_s:.2f} s, {result.sample_rate} Hz)")
 
 
+def _register_flow_commands() -> None:
+    from studio import cli_intent, cli_scenarios, cli_story
+
+    cli_intent.register(app)
+    cli_scenarios.register(app)
+    cli_story.register(app)
+
+
+_register_flow_commands()
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,42 @@
+"""Choose-your-own-adventure with lessons: plan, streamed chapters, choices, pictures, resume, summary.
+
+`StoryService(engine)` is the public entry point; it is built before `engine.start()`
+because it registers the `story.characters` queue job.
+"""
+
+from engine.story.content import StoryContent, load_content
+from engine.story.images import PLACEHOLDER_LABEL
+from engine.story.models import (
+    Adventure,
+    Chapter,
+    ChapterEvent,
+    ChapterImage,
+    ChapterType,
+    LessonAnswer,
+    Question,
+    StoryConfig,
+    StorySummary,
+    Topic,
+    World,
+)
+from engine.story.service import CHARACTERS_JOB, StoryService, auto_choice
+
+__all__ = [
+    "Adventure",
+    "CHARACTERS_JOB",
+    "Chapter",
+    "ChapterEvent",
+    "ChapterImage",
+    "ChapterType",
+    "LessonAnswer",
+    "PLACEHOLDER_LABEL",
+    "Question",
+    "StoryConfig",
+    "StoryContent",
+    "StoryService",
+    "StorySummary",
+    "Topic",
+    "World",
+    "auto_choice",
+    "load_content",
+]
