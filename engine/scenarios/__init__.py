@@ -1,0 +1,34 @@
+"""Onboarding and scenarios: a person's photo and voice become a personalised scam-awareness course.
+
+Public API: `ScenarioService` and its request/response models.
+"""
+
+from engine.scenarios.models import (
+    AssetStatus,
+    CacheStats,
+    CourseModule,
+    CourseStep,
+    DeletionReport,
+    Narration,
+    OnboardRequest,
+    OnboardResult,
+    ScenarioView,
+    UserProfile,
+    VoiceProfile,
+)
+from engine.scenarios.service import ScenarioService
+
+__all__ = [
+    "AssetStatus",
+    "CacheStats",
+    "CourseModule",
+    "CourseStep",
+    "DeletionReport",
+    "Narration",
+    "OnboardRequest",
+    "OnboardResult",
+    "ScenarioService",
+    "ScenarioView",
+    "UserProfile",
+    "VoiceProfile",
+]

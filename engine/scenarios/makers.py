@@ -1,0 +1,173 @@
+"""How each synthetic asset of a person is made, labelled, stored and recorded.
+
+Used by the queue handlers (background pre-generation) and by the real-time fallback
+alike, so both produce the same thing.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import wave
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.errors import NotFound
+from engine.imaging import decode_image
+from engine.providers.base import SpeechRequest, VideoRequest
+from engine.providers.gateway import CallContext
+from engine.scenarios import provenance
+from engine.scenarios.assets_plan import PlannedAsset, Scripts, render_text
+from engine.scenarios.models import VoiceProfile
+from engine.scenarios.scenes import compose_scene
+from engine.scenarios.talking import FPS, talking_frames
+from engine.scenarios.validation import wav_bytes
+from storage.scenarios import AssetRow, ScenarioAssetRepository, ScenarioUserRepository, UserRow, utcnow
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
+
+__all__ = ["AssetMaker", "speech_request"]
+
+Report = Callable[[float, str], None]
+
+
+def _no_report(progress: float, message: str) -> None:
+    return None
+
+
+def speech_request(profile: VoiceProfile, text: str) -> SpeechRequest:
+    """The profile's speech parameters for `text` (a cloned voice id, when present, is the voice)."""
+    return SpeechRequest(
+        text=text, voice=profile.cloned_voice_id or profile.voice, variant=None if profile.cloned_voice_id else profile.variant,
+        pitch=profile.pitch, pitch_range=profile.pitch_range, rate=profile.rate,
+    )  # fmt: skip
+
+
+def _samples(wav: bytes) -> tuple[np.ndarray, int]:
+    with wave.open(io.BytesIO(wav)) as w:
+        rate, raw = w.getframerate(), w.readframes(w.getnframes())
+    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0, rate
+
+
+class AssetMaker:
+    def __init__(self, engine: Engine, users: ScenarioUserRepository, assets: ScenarioAssetRepository,
+                 scripts: Scripts) -> None:  # fmt: skip
+        self._engine = engine
+        self._users = users
+        self._assets = assets
+        self._scripts = scripts
+
+    # -- shared pieces ---------------------------------------------------------------------------
+
+    def speak(self, user: UserRow, text: str, context: CallContext) -> bytes:
+        profile = VoiceProfile.model_validate(user.voice_profile)
+        return self._engine.models.speech.synthesize([speech_request(profile, text)], context)[0].wav
+
+    def _models(self) -> dict[str, str]:
+        settings = self._engine.settings
+        return {"vision": settings.vision_provider, "speech": settings.speech_provider, "video": settings.video_provider}
+
+    def _photo(self, user: UserRow) -> tuple[np.ndarray, np.ndarray]:
+        return decode_image(self._engine.media.read(user.photo_media)), np.asarray(user.landmarks, np.float32)
+
+    def _save(self, user: UserRow, asset: PlannedAsset, media: str, started: float, job_id: str | None,
+              realtime: bool, record: dict[str, Any], extra: dict[str, Any] | None = None) -> AssetRow:  # fmt: skip
+        if not self._users.exists(user.id):  # deleted while this ran: leave nothing behind
+            raise NotFound(f"Person {user.id} was deleted while {asset.name} was being made.")
+        row = AssetRow(user.id, asset.name, asset.kind, job_id, media, round(time.perf_counter() - started, 3),
+                       realtime, extra, record, utcnow())  # fmt: skip
+        self._assets.upsert(row)
+        return row
+
+    # -- the three kinds ---------------------------------------------------------------------------
+
+    def make(self, user_id: str, asset: PlannedAsset, *, job_id: str | None = None, realtime: bool = False,
+             report: Report = _no_report) -> AssetRow:  # fmt: skip
+        user = self._users.get(user_id)
+        maker = {"image": self.make_image, "video": self.make_video, "dub": self.make_dub}[asset.kind]
+        return maker(user, asset, job_id=job_id, realtime=realtime, report=report)
+
+    def make_image(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
+                   report: Report) -> AssetRow:  # fmt: skip
+        started = time.perf_counter()
+        scenario = self._scripts.scenarios[asset.scenario]
+        photo, landmarks = self._photo(user)
+        report(0.3, "placing the face into the scene")
+        text = {k: render_text(scenario[k], user.name, user.age) for k in ("headline", "ticker")}
+        placed = compose_scene(scenario["scene"], photo, landmarks, text)
+        record = provenance.manifest(
+            asset=asset.name, kind="image", user_id=user.id, sources={"photo": user.photo_media},
+            steps=["face landmarks (478)", f"scene '{scenario['scene']}' rendered", "similarity alignment",
+                   "colour transfer", "seamless clone (Poisson)", "simulation banner"],
+            models=self._models(),
+        )  # fmt: skip
+        report(0.8, "labelling and storing")
+        ref = self._engine.media.put(provenance.png_with_manifest(placed.image, record), "png")
+        extra = {"landmarks": np.round(placed.landmarks, 1).tolist()}
+        return self._save(user, asset, ref.sha256, started, job_id, realtime, record, extra)
+
+    def make_video(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
+                   report: Report) -> AssetRow:  # fmt: skip
+        started = time.perf_counter()
+        assert asset.parent is not None
+        image_row = self._assets.get(user.id, asset.parent)
+        if image_row is None or image_row.media is None or not image_row.extra:
+            if not realtime:
+                raise NotFound(f"The scenario image {asset.parent} of {user.id} is missing; it must be made first.")
+            from engine.scenarios.assets_plan import plan
+
+            parent = next(a for a in plan(self._scripts) if a.name == asset.parent)
+            image_row = self.make_image(user, parent, job_id=None, realtime=True, report=_no_report)
+        assert image_row.media is not None and image_row.extra is not None
+        context = CallContext(user_id=user.id, job_id=job_id)
+        script = render_text(self._scripts.scenarios[asset.scenario]["script"], user.name, user.age)
+        report(0.1, "speaking the script in the person's voice profile")
+        wav = self.speak(user, script, context)
+        report(0.3, "moving the mouth with the speech")
+        image = decode_image(self._engine.media.read(image_row.media))
+        frames = talking_frames(image, np.asarray(image_row.extra["landmarks"], np.float32), wav, FPS)
+        report(0.5, f"encoding {len(frames)} frames")
+        video = self._engine.models.video.render([VideoRequest(frames=frames, fps=FPS, audio_wav=wav)], context)[0]
+        record = provenance.manifest(
+            asset=asset.name, kind="video", user_id=user.id,
+            sources={"photo": user.photo_media, "voice": user.voice_media, "scenario_image": image_row.media},
+            steps=["speech from the voice profile", "envelope + phoneme-class mouth motion", "H.264/AAC",
+                   "simulation banner in every frame"],
+            models=self._models(), extra={"script": script},
+        )  # fmt: skip
+        report(0.9, "labelling and storing")
+        from engine.providers.embedded.video import ffmpeg_exe
+
+        mp4 = provenance.mp4_with_manifest(video.mp4, record, ffmpeg_exe())
+        ref = self._engine.media.put(mp4, "mp4")
+        return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
+                          {"duration_s": round(video.duration_s, 2), "frames": len(frames)})  # fmt: skip
+
+    def make_dub(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
+                 report: Report) -> AssetRow:  # fmt: skip
+        started = time.perf_counter()
+        context = CallContext(user_id=user.id, job_id=job_id)
+        script = render_text(self._scripts.dubs[asset.scenario]["script"], user.name, user.age)
+        report(0.2, "speaking the scam call in the person's voice profile")
+        narrator = SpeechRequest(text=self._scripts.disclosure, voice="en-gb-x-rp")
+        disclosure_wav = self._engine.models.speech.synthesize([narrator], context)[0].wav
+        call_wav = self.speak(user, script, context)
+        disclosure, rate = _samples(disclosure_wav)
+        call, call_rate = _samples(call_wav)
+        if call_rate != rate:  # a cloud voice at another rate: bring the disclosure to its rate
+            from scipy.signal import resample_poly
+
+            disclosure, rate = resample_poly(disclosure, call_rate, rate).astype(np.float32), call_rate
+        gap = np.zeros(int(0.25 * rate), np.float32)
+        audio = np.concatenate([provenance.disclosure_tone(rate), gap, disclosure, gap, call])
+        record = provenance.manifest(
+            asset=asset.name, kind="dub", user_id=user.id, sources={"voice": user.voice_media},
+            steps=["tone + spoken disclosure", "speech from the voice profile"], models=self._models(),
+            extra={"script": script, "disclosure": self._scripts.disclosure},
+        )  # fmt: skip
+        ref = self._engine.media.put(provenance.wav_with_manifest(wav_bytes(audio, rate), record), "wav")
+        return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
+                          {"duration_s": round(len(audio) / rate, 2)})  # fmt: skip

@@ -1,0 +1,309 @@
+"""`ScenarioService`: onboarding, background pre-generation, the course and its narration, deletion.
+
+```python
+engine = build_engine(settings)
+engine.scenarios = ScenarioService(engine)   # registers its job kinds: before engine.start()
+engine.start()
+result = engine.scenarios.onboard(OnboardRequest(name=..., age=..., gender=..., photo=..., voice=..., consent=True))
+for statuses in engine.scenarios.watch(result.user_id): ...
+```
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import InvalidRequest, JobError, NotFound, StudioError
+from engine.providers.base import Capability
+from engine.queue import Job, JobContext, JobStatus
+from engine.scenarios import provenance
+from engine.scenarios.assets_plan import DUB_JOB, IMAGE_JOB, VIDEO_JOB, PlannedAsset, job_id, job_specs, load_scripts, plan
+from engine.scenarios.caricature import make_caricature
+from engine.scenarios.makers import AssetMaker
+from engine.scenarios.models import (
+    AssetStatus, CacheStats, CourseModule, DeletionReport, Narration, OnboardRequest, OnboardResult, ScenarioView,
+    UserProfile, VoiceProfile,
+)  # fmt: skip
+from engine.scenarios.narration import DEFAULT_TTL_S, NarrationCache
+from engine.scenarios.validation import check_faces, check_photo_bytes, check_voice
+from engine.scenarios.voice_profile import analyse_voice
+from storage.scenarios import (
+    AssetRow, NarrationCacheRepository, ScenarioAssetRepository, ScenarioUserRepository, UserRow, utcnow,
+)  # fmt: skip
+
+if TYPE_CHECKING:
+    from engine.engine import Engine
+
+__all__ = ["ScenarioService", "GENDERS"]
+
+GENDERS = ("female", "male", "other")
+CLEANUP_EVERY_S = 3600.0
+
+
+class ScenarioService:
+    def __init__(self, engine: Engine, *, narration_ttl_s: float = DEFAULT_TTL_S,
+                 cleanup_every_s: float | None = CLEANUP_EVERY_S) -> None:  # fmt: skip
+        self._engine = engine
+        self._scripts = load_scripts()
+        self._plan = plan(self._scripts)
+        self._by_name = {a.name: a for a in self._plan}
+        self._users = ScenarioUserRepository(engine.db)
+        self._assets = ScenarioAssetRepository(engine.db)
+        self._maker = AssetMaker(engine, self._users, self._assets, self._scripts)
+        self.narrations = NarrationCache(engine, self._users, NarrationCacheRepository(engine.db), self._scripts,
+                                         narration_ttl_s)  # fmt: skip
+        for kind in (IMAGE_JOB, VIDEO_JOB, DUB_JOB):
+            engine.queue.register(kind, self._run_job)
+        self._stop = threading.Event()
+        self._cleaner: threading.Thread | None = None
+        if cleanup_every_s:
+            self._cleaner = threading.Thread(target=self._clean_periodically, args=(cleanup_every_s,),
+                                             name="narration-cleanup", daemon=True)  # fmt: skip
+            self._cleaner.start()
+
+    # -- onboarding --------------------------------------------------------------------------------
+
+    def onboard(self, request: OnboardRequest) -> OnboardResult:
+        """Check everything first (nothing is stored on refusal); store, caricature, voice profile, queue 10 jobs."""
+        started = time.perf_counter()
+        if not request.consent:
+            raise InvalidRequest("consent", "tick the consent box: we only simulate your face and voice with your agreement")
+        name = " ".join(request.name.split())
+        if not name or len(name) > 80:
+            raise InvalidRequest("name", "give the name the course should call you (1-80 characters)")
+        if not 13 <= request.age <= 120:
+            raise InvalidRequest("age", f"must be between 13 and 120, got {request.age}")
+        gender = request.gender.strip().lower()
+        if gender not in GENDERS:
+            raise InvalidRequest("gender", f"pick one of {', '.join(GENDERS)}")
+        rgb, extension, scale = check_photo_bytes(request.photo)
+        landmarks = check_faces(self._engine.models.vision.detect_faces([rgb])[0])
+        voice = check_voice(request.voice, request.voice_name)
+
+        profile = analyse_voice(voice.samples, voice.sample_rate, gender)
+        profile = profile.model_copy(update={"engine": self._engine.settings.speech_provider,
+                                             "cloned_voice_id": self._clone_voice(voice.wav, name)})  # fmt: skip
+        cartoon = make_caricature(rgb, landmarks)
+
+        user_id = uuid.uuid4().hex[:12]
+        media = self._engine.media
+        photo = media.put(request.photo, extension)
+        voice_ref = media.put(voice.wav, "wav")
+        record = provenance.manifest(
+            asset="caricature", kind="image", user_id=user_id, sources={"photo": photo.sha256},
+            steps=["face landmarks (478)", "asymmetry exaggeration", "cartoon proportions", "cartoon style",
+                   "simulation banner"], models={"vision": self._engine.settings.vision_provider},
+        )  # fmt: skip
+        caricature = media.put(provenance.png_with_manifest(cartoon, record), "png")
+        now = utcnow()
+        self._users.add(UserRow(user_id, name, request.age, gender, photo.sha256, voice_ref.sha256, caricature.sha256,
+                                (landmarks / scale).round(2).tolist(), profile.model_dump(), now, now))  # fmt: skip
+        self._assets.upsert(AssetRow(user_id, "caricature", "caricature", None, caricature.sha256,
+                                     round(time.perf_counter() - started, 3), False, None, record, now))  # fmt: skip
+        self._engine.queue.submit_many(job_specs(user_id, self._plan))
+        return OnboardResult(user_id=user_id, caricature_path=caricature.path, voice_profile=profile,
+                             assets=self.status(user_id), seconds=time.perf_counter() - started)  # fmt: skip
+
+    def _clone_voice(self, wav: bytes, name: str) -> str | None:
+        """A cloud speech adapter that can clone (a `clone_voice(wav, name) -> id` method) gets the sample."""
+        provider = self._engine.settings.speech_provider
+        if provider == "embedded":
+            return None
+        try:
+            adapter = self._engine.registry.get(Capability.SPEECH, provider)
+        except StudioError:
+            return None
+        clone = getattr(adapter, "clone_voice", None)
+        return str(clone(wav, name)) if callable(clone) else None
+
+    def user(self, user_id: str) -> UserProfile:
+        row = self._users.get(user_id)
+        return UserProfile(id=row.id, name=row.name, age=row.age, gender=row.gender, photo_media=row.photo_media,
+                           voice_media=row.voice_media, caricature_media=row.caricature_media,
+                           voice_profile=VoiceProfile.model_validate(row.voice_profile), created_at=row.created_at)  # fmt: skip
+
+    # -- the background jobs ------------------------------------------------------------------------
+
+    def _run_job(self, ctx: JobContext) -> dict[str, Any]:
+        user_id, name = ctx.job.payload["user_id"], ctx.job.payload["asset"]
+        if not self._users.exists(user_id):
+            return {"skipped": "the person was deleted"}
+        ctx.report(0.05, f"making {name}")
+        row = self._maker.make(user_id, self._by_name[name], job_id=ctx.job.id, report=ctx.report)
+        return {"media": row.media, "seconds": row.seconds}
+
+    # -- status -------------------------------------------------------------------------------------
+
+    def assets(self) -> list[PlannedAsset]:
+        return list(self._plan)
+
+    def status(self, user_id: str) -> list[AssetStatus]:
+        """Every planned asset's state: the queue's job, or a finished asset made in real time."""
+        if not self._users.exists(user_id):
+            raise NotFound(f"No onboarded person with id {user_id}; onboard first.")
+        jobs: dict[str, Job | None] = {}
+        for asset in self._plan:  # jobs before rows: a job seen completed has its row written already
+            try:
+                jobs[asset.name] = self._engine.queue.get(job_id(user_id, asset.name))
+            except NotFound:
+                jobs[asset.name] = None
+        rows = self._assets.for_user(user_id)
+        return [self._status(user_id, asset, rows.get(asset.name), jobs[asset.name]) for asset in self._plan]
+
+    def _status(self, user_id: str, asset: PlannedAsset, row: AssetRow | None, job: Job | None) -> AssetStatus:
+        jid = job_id(user_id, asset.name)
+        status = job.status.value if job else "missing"
+        if row is not None and row.media and (row.realtime or status == "completed"):
+            status = "completed"
+        path = None
+        if status == "completed" and (row is None or not row.media):
+            status = "running"  # the job's result is being recorded
+        if row is not None and row.media and status == "completed":
+            try:
+                path = self._engine.media.get(row.media).path
+            except NotFound:
+                status = "missing"
+        return AssetStatus(
+            name=asset.name, kind=asset.kind, scenario=asset.scenario, title=asset.title, job_id=jid, status=status,
+            progress=1.0 if status == "completed" else (job.progress if job else 0.0),
+            message=job.message if job else None, error=job.error if job and status != "completed" else None,
+            path=path, media=row.media if row else None, seconds=row.seconds if row else None,
+            attempts=job.attempts if job else 0, realtime=bool(row and row.realtime),
+        )  # fmt: skip
+
+    def watch(self, user_id: str, timeout: float | None = None) -> Iterator[list[AssetStatus]]:
+        """The statuses now, then again after each change of one of the person's jobs, until all are done.
+
+        Blocks on the queue's event stream (no polling); `timeout` bounds the whole watch.
+        """
+        ids = {job_id(user_id, a.name) for a in self._plan}
+        stream = self._engine.queue.subscribe_all()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            current = self.status(user_id)
+            yield current
+            while not all(_done(s) for s in current):
+                if deadline is not None and time.monotonic() > deadline:
+                    return
+                event = next(stream, None)
+                if event is None:
+                    return
+                if event.job_id in ids:
+                    current = self.status(user_id)
+                    yield current
+        finally:
+            stream.close()
+
+    def wait(self, user_id: str, timeout: float | None = None) -> list[AssetStatus]:
+        """Block until every asset is finished (completed, failed, blocked or cancelled)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for asset in self._plan:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                self._engine.queue.wait(job_id(user_id, asset.name), remaining)
+            except NotFound:
+                continue
+        return self.status(user_id)
+
+    # -- opening a scenario ----------------------------------------------------------------------------
+
+    def open_scenario(self, user_id: str, scenario: str) -> ScenarioView:
+        """The scenario's image and video: instantly when ready, otherwise made now (and the jobs withdrawn)."""
+        started = time.perf_counter()
+        if scenario not in self._scripts.scenarios:
+            raise InvalidRequest("scenario", f"unknown scenario {scenario!r}; use one of {', '.join(self._scripts.scenarios)}")
+        realtime = False
+        statuses = {s.name: s for s in self.status(user_id)}
+        for name in (f"{scenario}_image", f"{scenario}_video"):
+            if statuses[name].status != "completed":
+                realtime = True
+                self._withdraw(statuses[name].job_id)
+                self._maker.make(user_id, self._by_name[name], realtime=True)
+        rows = self._assets.for_user(user_id)
+        image, video = rows[f"{scenario}_image"], rows[f"{scenario}_video"]
+        assert image.media and video.media
+        return ScenarioView(scenario=scenario, title=self._scripts.scenarios[scenario]["title"],
+                            image_path=self._engine.media.get(image.media).path,
+                            video_path=self._engine.media.get(video.media).path, realtime=realtime,
+                            seconds=time.perf_counter() - started)  # fmt: skip
+
+    def _withdraw(self, jid: str) -> None:
+        try:
+            if self._engine.queue.get(jid).status is JobStatus.PENDING:
+                self._engine.queue.cancel(jid)
+        except (NotFound, JobError):
+            pass
+
+    def provenance(self, user_id: str, asset: str) -> dict[str, Any] | None:
+        row = self._assets.get(user_id, asset)
+        return row.provenance if row else None
+
+    # -- the course and its narration ----------------------------------------------------------------------
+
+    def scenario_titles(self) -> dict[str, str]:
+        return {sid: s["title"] for sid, s in self._scripts.scenarios.items()}
+
+    def course(self) -> list[CourseModule]:
+        return list(self._scripts.modules)
+
+    def narration(self, user_id: str, step_id: str, preload_next: bool = True) -> Narration:
+        return self.narrations.get(user_id, step_id, preload_next)
+
+    def cache_stats(self, user_id: str) -> CacheStats:
+        return self.narrations.stats(user_id)
+
+    def cleanup_cache(self) -> int:
+        """Remove expired narration entries and their files; how many went."""
+        return self.narrations.cleanup()
+
+    def _clean_periodically(self, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            try:
+                self.narrations.cleanup()
+            except Exception:  # noqa: BLE001 - the next round tries again; the database may be closing
+                continue
+
+    # -- forgetting ----------------------------------------------------------------------------------------
+
+    def delete_user(self, user_id: str) -> DeletionReport:
+        """Remove the person: pending jobs cancelled, rows deleted, files deleted (unless another row uses them)."""
+        if not self._users.exists(user_id):
+            raise NotFound(f"No onboarded person with id {user_id}; nothing to delete.")
+        cancelled = 0
+        for job in self._engine.queue.list_jobs(limit=1000):
+            if job.user_id == user_id and not job.status.is_terminal:
+                try:
+                    self._engine.queue.cancel(job.id)
+                    cancelled += 1
+                except (NotFound, JobError):
+                    continue
+        self.narrations.flush()
+        rows, media = self._users.delete_everything(user_id)
+        self.narrations.forget_user(user_id)
+        in_use = self._users.media_in_use(media, user_id)
+        files = 0
+        for sha in media:
+            if sha in in_use:
+                continue
+            try:
+                self._engine.media.delete(sha)
+                files += 1
+            except NotFound:
+                continue
+        rows += self._users.delete_finished_jobs(user_id)
+        return DeletionReport(user_id=user_id, rows_deleted=rows, files_deleted=files, jobs_cancelled=cancelled)
+
+    def close(self) -> None:
+        self._stop.set()
+        try:
+            self.narrations.flush()
+        except StudioError:
+            pass
+
+
+def _done(status: AssetStatus) -> bool:
+    return status.status in ("completed", "failed", "blocked", "cancelled", "missing")

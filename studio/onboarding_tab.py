@@ -1,0 +1,127 @@
+"""Onboarding tab: the form, the caricature, live status of the ten assets, the course with narration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from engine.engine import Engine
+from engine.errors import InvalidRequest
+from engine.scenarios import AssetStatus, OnboardRequest
+from studio.errors import shows_errors
+
+__all__ = ["build"]
+
+CONSENT = ("I agree that Studio may use my photo and voice to make labelled simulations for this course, "
+           "and I can delete them at any time.")  # fmt: skip
+
+
+def _read(path: str | None, field: str) -> tuple[bytes, str]:
+    if not path:
+        raise InvalidRequest(field, f"add your {field} first")
+    file = Path(path)
+    return file.read_bytes(), file.name
+
+
+def _rows(statuses: list[AssetStatus]) -> list[list[Any]]:
+    return [[s.title, s.kind, s.status, f"{s.progress:.0%}", s.message or s.error or "",
+             f"{s.seconds:.1f}" if s.seconds else ""] for s in statuses]  # fmt: skip
+
+
+def build(engine: Engine, demo: gr.Blocks) -> None:
+    scenarios = engine.scenarios  # type: ignore[attr-defined]
+    steps = [step for module in scenarios.course() for step in module.steps]
+    step_choices = [(f"{step.title}", step.id) for step in steps]
+
+    with gr.Row():
+        with gr.Column(scale=3):
+            name = gr.Textbox(label="Name")
+            with gr.Row():
+                age = gr.Number(label="Age", value=30, precision=0)
+                gender = gr.Radio(["female", "male", "other"], value="other", label="Gender")
+            photo = gr.Image(label="Face photo (you alone, facing the camera)", sources=["upload", "webcam"], type="filepath")
+            voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath")
+            consent = gr.Checkbox(label=CONSENT, value=False)
+            submit = gr.Button("Make my course", variant="primary")
+        with gr.Column(scale=3):
+            caricature = gr.Image(label="Your caricature (a labelled simulation)", interactive=False)
+            user_box = gr.Textbox(label="Your id (keep it to come back)")
+            table = gr.Dataframe(headers=["asset", "kind", "status", "progress", "detail", "seconds"], interactive=False)
+            refresh = gr.Button("Refresh status")
+    with gr.Row():
+        with gr.Column():
+            scenario = gr.Dropdown([(title, k) for k, title in scenarios.scenario_titles().items()], label="Scenario")
+            open_button = gr.Button("Open scenario")
+            scene_image = gr.Image(label="Scenario image", interactive=False)
+            scene_video = gr.Video(label="Talking photo", interactive=False)
+        with gr.Column():
+            step = gr.Dropdown(step_choices, value=steps[0].id if steps else None, label="Course step")
+            play = gr.Button("Play narration")
+            step_text = gr.Markdown()
+            narration_audio = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True)
+            stats = gr.JSON(label="Narration cache")
+            with gr.Row():
+                stats_button = gr.Button("Cache stats")
+                cleanup_button = gr.Button("Clean up expired")
+                delete_button = gr.Button("Delete my data", variant="stop")
+            deleted = gr.JSON(label="Deletion")
+
+    @shows_errors
+    def on_onboard(name_v: str, age_v: float, gender_v: str, photo_v: str, voice_v: str, consent_v: bool):
+        photo_bytes, photo_name = _read(photo_v, "photo")
+        voice_bytes, voice_name = _read(voice_v, "voice")
+        result = scenarios.onboard(OnboardRequest(
+            name=name_v or "", age=int(age_v or 0), gender=gender_v or "other", photo=photo_bytes, photo_name=photo_name,
+            voice=voice_bytes, voice_name=voice_name, consent=bool(consent_v)))  # fmt: skip
+        return str(result.caricature_path), result.user_id, _rows(result.assets)
+
+    @shows_errors
+    def on_status(user_id: str) -> Iterator[list[list[Any]]]:
+        if not user_id:
+            raise InvalidRequest("user", "onboard first")
+        for statuses in scenarios.watch(user_id, timeout=600):  # streamed on each job event, no polling
+            yield _rows(statuses)
+
+    @shows_errors
+    def on_open(user_id: str, scenario_id: str):
+        if not user_id or not scenario_id:
+            raise InvalidRequest("scenario", "onboard and pick a scenario first")
+        view = scenarios.open_scenario(user_id, scenario_id)
+        return str(view.image_path), str(view.video_path)
+
+    @shows_errors
+    def on_narration(user_id: str, step_id: str):
+        if not user_id:
+            raise InvalidRequest("user", "onboard first")
+        n = scenarios.narration(user_id, step_id)
+        label = "from the cache" if n.hit else "made just now"
+        return str(n.path), f"{n.text}\n\n*{label} in {n.seconds * 1000:.0f} ms*"
+
+    @shows_errors
+    def on_stats(user_id: str) -> dict[str, Any]:
+        if not user_id:
+            raise InvalidRequest("user", "onboard first")
+        return scenarios.cache_stats(user_id).model_dump(mode="json")
+
+    @shows_errors
+    def on_cleanup() -> dict[str, Any]:
+        return {"removed": scenarios.cleanup_cache()}
+
+    @shows_errors
+    def on_delete(user_id: str):
+        if not user_id:
+            raise InvalidRequest("user", "onboard first")
+        report = scenarios.delete_user(user_id)
+        return report.model_dump(mode="json"), "", None, []
+
+    submit.click(on_onboard, [name, age, gender, photo, voice, consent], [caricature, user_box, table],
+                 api_name="onboard").then(on_status, user_box, table)  # fmt: skip
+    refresh.click(on_status, user_box, table, api_name="scenario_status")
+    open_button.click(on_open, [user_box, scenario], [scene_image, scene_video], api_name="open_scenario")
+    play.click(on_narration, [user_box, step], [narration_audio, step_text], api_name="narration")
+    stats_button.click(on_stats, user_box, stats, api_name="cache_stats")
+    cleanup_button.click(on_cleanup, None, stats, api_name="cleanup_cache")
+    delete_button.click(on_delete, user_box, [deleted, user_box, caricature, table], api_name="delete_user")

@@ -1,0 +1,52 @@
+"""Run by test_resume as a subprocess: onboard one person (or resume), print the user id, wait to be killed.
+
+Usage: python -m tests.scenarios.pregen_worker DATA_DIR MODEL_CACHE VOICE_WAV
+Each finished asset job appends its id to DATA_DIR/ran.log (the test reads it to see what ran).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from engine.engine import build_engine
+from engine.scenarios import OnboardRequest, ScenarioService
+from engine.settings import load_settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
+
+
+class LoggedService(ScenarioService):
+    """Records each finished asset job in DATA_DIR/ran.log, and slows them so the kill lands midway."""
+
+    log: Path
+
+    def _run_job(self, ctx):  # noqa: ANN001, ANN202
+        result = super()._run_job(ctx)
+        time.sleep(0.4)
+        with self.log.open("a", encoding="utf-8") as out:
+            out.write(f"{ctx.job.id}\n")
+        return result
+
+
+def open_service(data_dir: Path, model_cache: Path) -> tuple[object, ScenarioService]:
+    engine = build_engine(load_settings(data_dir=data_dir, model_cache_dir=model_cache, cpu_workers=2, _env_file=None))
+    LoggedService.log = data_dir / "ran.log"
+    service = LoggedService(engine, cleanup_every_s=None)
+    engine.start()
+    return engine, service
+
+
+def main(data_dir: str, model_cache: str, voice: str) -> None:
+    _, service = open_service(Path(data_dir), Path(model_cache))
+    result = service.onboard(OnboardRequest(name="Kim", age=40, gender="other",
+                                            photo=(SAMPLES / "face.jpg").read_bytes(),
+                                            voice=Path(voice).read_bytes(), consent=True))  # fmt: skip
+    print(result.user_id, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
