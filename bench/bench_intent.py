@@ -1,0 +1,96 @@
+"""Intent lab benchmark: held-out accuracy of rules, embedding and LLM, and latency ratios.
+
+    python bench/bench_intent.py [--llm-limit 45]
+
+Uses the real embedded adapters (MiniLM embedder, SmolLM2 text model) from settings;
+the LLM falls back to embedding then rules, and the fallback rate is printed with it.
+Ratios are measured in the same run, on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # bundled weights only; never reach for the Hub
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.intent import (  # noqa: E402
+    HELDOUT_PATH,
+    EmbeddingClassifier,
+    EvaluationReport,
+    LLMClassifier,
+    RulesClassifier,
+    evaluate,
+    load_examples,
+)
+from engine.settings import load_settings  # noqa: E402
+
+EMBEDDING_ACCURACY_TARGET = 0.95
+EMBEDDING_P50_TARGET_MS = 5.0
+SPEEDUP_TARGET = 100.0
+
+
+def line(report: EvaluationReport, note: str = "") -> str:
+    return (
+        f"{report.method:<10} accuracy {report.accuracy:.3f} on {report.examples:>3}  "
+        f"p50 {report.p50_ms:9.2f} ms  p95 {report.p95_ms:9.2f} ms  fallbacks {report.fallbacks:>3}  {note}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--llm-limit", type=int, default=45, help="held-out requests sent to the LLM (slow)")
+    args = parser.parse_args()
+    settings = load_settings()
+    held = load_examples(HELDOUT_PATH)
+
+    from engine.providers.embedded.embeddings import EmbeddedEmbedder
+
+    embedder = EmbeddedEmbedder(settings)
+    began = time.perf_counter()
+    embedding = EmbeddingClassifier(embedder, data_dir=settings.data_dir)
+    print(f"head {'trained' if embedding.trained_now else 'loaded from cache'} in {time.perf_counter() - began:.2f} s")
+    embedding.classify_many([example.to_request() for example in held[:8]])  # warm the model
+
+    rules_report = evaluate(RulesClassifier(), held)
+    embedding_report = evaluate(embedding, held)
+    print(line(rules_report))
+    print(line(embedding_report))
+
+    try:
+        from engine.providers.embedded.text import EmbeddedTextModel
+
+        text_model = EmbeddedTextModel(settings)
+    except Exception as exc:  # noqa: BLE001 - report any reason the LLM cannot be benchmarked
+        print(f"llm        skipped: the embedded text model could not be loaded ({exc})")
+        text_model = None
+    speedup = None
+    if text_model is not None:
+        llm = LLMClassifier(text_model, fallbacks=[embedding, RulesClassifier()], attempts=2, backoff_initial_s=0.1)
+        sample = held[:: max(1, len(held) // args.llm_limit)][: args.llm_limit]
+        llm_report = evaluate(llm, sample)
+        own = [ms for ms in llm_report.latencies_ms]
+        print(line(llm_report, f"(every {max(1, len(held) // args.llm_limit)}th held-out request; model {text_model.model_name})"))
+        answered = llm_report.examples - llm_report.fallbacks
+        print(f"           the LLM itself answered {answered}/{llm_report.examples}; the rest fell back")
+        speedup = (sorted(own)[len(own) // 2]) / max(embedding_report.p50_ms, 1e-9)
+
+    print("\ntargets")
+    print(f"  embedding accuracy {embedding_report.accuracy:.3f} >= {EMBEDDING_ACCURACY_TARGET}: "
+          f"{'ok' if embedding_report.accuracy >= EMBEDDING_ACCURACY_TARGET else 'MISSED'}")
+    print(f"  embedding p50 {embedding_report.p50_ms:.2f} ms <= {EMBEDDING_P50_TARGET_MS} ms: "
+          f"{'ok' if embedding_report.p50_ms <= EMBEDDING_P50_TARGET_MS else 'MISSED'}")
+    if speedup is not None:
+        print(f"  embedding vs llm p50: {speedup:.0f}x faster (target >= {SPEEDUP_TARGET:.0f}x): "
+              f"{'ok' if speedup >= SPEEDUP_TARGET else 'MISSED'}")
+    else:
+        print("  embedding vs llm: not measured (no LLM)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

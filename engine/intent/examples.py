@@ -1,0 +1,43 @@
+"""The bundled labelled requests: a training set and a held-out set that is never trained on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from engine.errors import InvalidRequest
+from engine.intent.models import LabelledExample
+
+__all__ = ["ASSETS_DIR", "TRAIN_PATH", "HELDOUT_PATH", "CATALOGUE_PATH", "load_examples", "examples_digest"]
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "intent"
+TRAIN_PATH = ASSETS_DIR / "train.jsonl"
+HELDOUT_PATH = ASSETS_DIR / "heldout.jsonl"
+CATALOGUE_PATH = ASSETS_DIR / "catalogue.yaml"
+
+
+def load_examples(path: Path = TRAIN_PATH) -> list[LabelledExample]:
+    """Read one JSON object per line: {"prompt": str, "has_image": bool, "workflow": str}."""
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            examples.append(LabelledExample.model_validate_json(line))
+        except ValidationError as exc:
+            raise InvalidRequest(f"{path.name}:{number}", f"not a labelled example ({exc.errors()[0]['msg']})") from exc
+    return examples
+
+
+def examples_digest(examples: Iterable[LabelledExample], *extra: str) -> str:
+    """A stable hash of labelled examples (order included) and any extra settings."""
+    digest = hashlib.sha256()
+    for part in extra:
+        digest.update(part.encode() + b"\x1f")
+    for example in examples:
+        digest.update(json.dumps(example.model_dump(mode="json"), sort_keys=True).encode() + b"\n")
+    return digest.hexdigest()

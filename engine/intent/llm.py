@@ -1,0 +1,198 @@
+"""Ask a text model for a JSON verdict; retry with backoff and jitter; fall back when it fails.
+
+The answer must validate as `LLMAnswer`. A provider error or an answer that does not
+validate is retried (exponential backoff with jitter, tenacity); requests still without
+an answer after the last attempt go to the fallback classifiers in order (by default
+embedding, then rules), and the result says so in `fallback_used` and `reasoning`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from engine.errors import ProviderError, StudioError
+from engine.intent.classifier import Classifier, build_classification
+from engine.intent.models import Classification, ClassifyRequest, Method, Workflow
+from engine.intent.rules import RulesClassifier
+from engine.providers.base import TextModel, TextRequest
+
+__all__ = ["LLMClassifier", "LLMAnswer", "MalformedAnswer", "SYSTEM_PROMPT"]
+
+_DESCRIPTIONS = {
+    Workflow.IMAGE_GENERATION: "a new image from a text description",
+    Workflow.IMAGE_EDITING: "change part of an existing image (remove, add, replace, recolour an object)",
+    Workflow.IMAGE_ENHANCEMENT: "upscale, sharpen, denoise, restore or colourise an existing image",
+    Workflow.HAIR_STYLING: "change hair colour, cut or style",
+    Workflow.REFERENCE_STYLING: "celebrity, event or fashion looks and virtual try-on (put @name in, wear this)",
+    Workflow.STYLE_TRANSFER: "apply an artistic style (anime, watercolour, Van Gogh) to an existing image",
+    Workflow.TEXT_TO_VIDEO: "a silent video from a text description",
+    Workflow.IMAGE_TO_VIDEO: "animate an existing image, no sound",
+    Workflow.VIDEO_GENERATION: "a video with audio: music, speech, singing or sound effects",
+}
+SYSTEM_PROMPT = (
+    "You route creative requests to one workflow. Workflows:\n"
+    + "\n".join(f"- {workflow.value}: {text}" for workflow, text in _DESCRIPTIONS.items())
+    + '\nReply with JSON only: {"workflow": "<one workflow name>", "confidence": <0 to 1>, '
+    '"reasoning": "<one short sentence>", "requires_web_search": <true if it names a celebrity or event>, '
+    '"web_search_query": "<query or null>"}'
+)
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+class MalformedAnswer(StudioError):
+    """The model's reply was not the JSON we asked for."""
+
+
+class LLMAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    workflow: Workflow
+    confidence: float = Field(0.7, ge=0.0, le=1.0)
+    reasoning: str = ""
+    requires_web_search: bool = False
+    web_search_query: str | None = None
+
+    @field_validator("workflow", mode="before")
+    @classmethod
+    def _tolerant_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower().replace("-", "_").replace(" ", "_")
+        return value
+
+    @classmethod
+    def parse(cls, text: str) -> LLMAnswer:
+        """The first JSON object in `text` (models like to add fences or prose), validated."""
+        match = _JSON_OBJECT.search(text)
+        if match is None:
+            raise MalformedAnswer(f"no JSON object in the reply: {text[:80]!r}")
+        try:
+            return cls.model_validate(json.loads(match.group(0)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise MalformedAnswer(f"reply did not validate: {exc}".splitlines()[0]) from exc
+
+
+class LLMClassifier(Classifier):
+    """Classifies with any `TextModel`; falls back to `fallbacks` (default: rules) when it fails."""
+
+    method = Method.LLM
+
+    def __init__(
+        self,
+        text_model: TextModel,
+        fallbacks: Sequence[Classifier] | None = None,
+        attempts: int = 3,
+        backoff_initial_s: float = 0.5,
+        backoff_max_s: float = 8.0,
+        jitter_s: float = 0.5,
+        max_new_tokens: int = 120,
+    ) -> None:
+        self._model = text_model
+        self._fallbacks = list(fallbacks) if fallbacks else [RulesClassifier()]
+        self._attempts = attempts
+        self._wait = wait_exponential_jitter(initial=backoff_initial_s, max=backoff_max_s, jitter=jitter_s)
+        self._max_new_tokens = max_new_tokens
+
+    def _request(self, request: ClassifyRequest) -> TextRequest:
+        context = "The user has an image open." if request.has_image else "The user has no image open."
+        return TextRequest.from_prompt(
+            f"{context}\nRequest: {request.prompt}",
+            system=SYSTEM_PROMPT,
+            max_new_tokens=self._max_new_tokens,
+            temperature=0.0,
+            json_mode=True,
+        )
+
+    def classify_many(self, requests: Sequence[ClassifyRequest]) -> list[Classification]:
+        start = time.perf_counter()
+        answers: dict[int, LLMAnswer] = {}
+        failures: dict[int, str] = {}
+
+        def attempt() -> None:
+            pending = [i for i in range(len(requests)) if i not in answers]
+            try:
+                replies = self._model.generate([self._request(requests[i]) for i in pending])
+            except ProviderError as exc:
+                for i in pending:
+                    failures[i] = f"provider error: {exc.user_message}"
+                raise
+            for i, reply in zip(pending, replies, strict=True):
+                try:
+                    answers[i] = LLMAnswer.parse(reply.text)
+                except MalformedAnswer as exc:
+                    failures[i] = exc.user_message
+            if len(answers) < len(requests):
+                raise MalformedAnswer(f"{len(requests) - len(answers)} replies did not validate")
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self._attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type((ProviderError, MalformedAnswer)),
+            reraise=False,
+        )
+        try:
+            retrying(attempt)
+        except RetryError:
+            pass  # what is still unanswered goes to the fallbacks below
+        each_ms = (time.perf_counter() - start) * 1000 / max(1, len(requests))
+        results: list[Classification | None] = [
+            self._from_answer(requests[i], answers[i], each_ms) if i in answers else None
+            for i in range(len(requests))
+        ]
+        missing = [i for i, result in enumerate(results) if result is None]
+        if missing:
+            for i, result in zip(missing, self._fall_back([requests[i] for i in missing], failures, each_ms), strict=True):
+                results[i] = result
+        return [result for result in results if result is not None]
+
+    def _from_answer(self, request: ClassifyRequest, answer: LLMAnswer, latency_ms: float) -> Classification:
+        query = answer.web_search_query if answer.requires_web_search and answer.web_search_query else None
+        return build_classification(
+            request, answer.workflow, answer.confidence, answer.reasoning or "the model gave no reason",
+            self.method, latency_ms, web_query=query,
+        )
+
+    def _fall_back(
+        self, requests: list[ClassifyRequest], failures: dict[int, str], spent_ms: float
+    ) -> list[Classification]:
+        why = next(iter(failures.values()), "no answer")
+        problems: list[str] = []
+        for fallback in self._fallbacks:
+            try:
+                found = fallback.classify_many(requests)
+            except StudioError as exc:
+                problems.append(f"{fallback.method.value} failed too ({exc.user_message})")
+                continue
+            note = "; ".join(problems)
+            return [
+                result.model_copy(
+                    update={
+                        "method": self.method,
+                        "fallback_used": fallback.method,
+                        "latency_ms": result.latency_ms + spent_ms,
+                        "reasoning": (
+                            f"LLM failed after {self._attempts} attempts ({why}); "
+                            f"fell back to {fallback.method.value}{'; ' + note if note else ''}: {result.reasoning}"
+                        ),
+                    }
+                )
+                for result in found
+            ]
+        last = RulesClassifier().classify_many(requests)  # rules cannot fail on a valid request
+        note = f"LLM failed ({why}) and so did every fallback ({'; '.join(problems)}); used rules"
+        return [
+            result.model_copy(
+                update={
+                    "method": self.method,
+                    "fallback_used": Method.RULES,
+                    "latency_ms": result.latency_ms + spent_ms,
+                    "reasoning": f"{note}: {result.reasoning}",
+                }
+            )
+            for result in last
+        ]

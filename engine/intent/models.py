@@ -1,0 +1,155 @@
+"""Typed requests and results of the intent lab: what goes in, what comes out."""
+
+from __future__ import annotations
+
+import enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from engine.intent.normalize import normalize_prompt
+
+__all__ = [
+    "Workflow",
+    "Method",
+    "Quality",
+    "ClassifyRequest",
+    "Classification",
+    "LabelledExample",
+    "ModelOption",
+    "ModelSelection",
+    "ClassMetrics",
+    "EvaluationReport",
+    "EnhancedPrompt",
+]
+
+
+class Workflow(str, enum.Enum):
+    """The nine things a creative request can ask the studio to do."""
+
+    IMAGE_GENERATION = "image_generation"
+    IMAGE_EDITING = "image_editing"
+    IMAGE_ENHANCEMENT = "image_enhancement"
+    HAIR_STYLING = "hair_styling"
+    REFERENCE_STYLING = "reference_styling"
+    STYLE_TRANSFER = "style_transfer"
+    TEXT_TO_VIDEO = "text_to_video"
+    IMAGE_TO_VIDEO = "image_to_video"
+    VIDEO_GENERATION = "video_generation"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Method(str, enum.Enum):
+    RULES = "rules"
+    EMBEDDING = "embedding"
+    LLM = "llm"
+
+
+class Quality(str, enum.Enum):
+    """What the user would rather have: a fast result, a balanced one, or the best one."""
+
+    SPEED = "speed"
+    BALANCED = "balanced"
+    QUALITY = "quality"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ClassifyRequest(_Frozen):
+    """One free-text request. The prompt is normalised on construction (markup and control
+    characters stripped, whitespace collapsed); an empty or over-long prompt raises
+    `InvalidRequest` naming the field."""
+
+    prompt: str
+    has_image: bool = Field(False, description="The user has a working image selected.")
+    user_id: str | None = None
+
+    @field_validator("prompt", mode="before")
+    @classmethod
+    def _normalise(cls, value: object) -> str:
+        # InvalidRequest is not a ValueError, so pydantic lets it through unchanged.
+        return normalize_prompt(value)
+
+
+class Classification(_Frozen):
+    workflow_type: Workflow
+    confidence: float = Field(ge=0.0, le=1.0)
+    reasoning: str
+    requires_web_search: bool = False
+    web_search_query: str | None = None
+    enhancement_needed: bool = Field(False, description="The prompt is short or vague; enhance it first.")
+    method: Method = Field(description="The classifier that was asked.")
+    fallback_used: Method | None = Field(None, description="The classifier that answered instead, if any.")
+    latency_ms: float = Field(ge=0.0)
+
+
+class LabelledExample(_Frozen):
+    """One line of assets/intent/*.jsonl, or a correction made by a person."""
+
+    prompt: str = Field(min_length=1)
+    has_image: bool = False
+    workflow: Workflow
+
+    def to_request(self) -> ClassifyRequest:
+        return ClassifyRequest(prompt=self.prompt, has_image=self.has_image)
+
+
+class ModelOption(_Frozen):
+    """One catalogue entry: a model that can run a workflow."""
+
+    model_id: str
+    provider: str
+    cost_usd: float = Field(ge=0.0, description="Per image, or per video second when unit is 'second'.")
+    unit: str = Field(pattern="^(image|second)$")
+    seconds: float = Field(gt=0.0, description="Typical wall time of one job.")
+    quality: int = Field(ge=0, le=5, description="0 is a labelled stand-in, 5 the best available.")
+    embedded: bool = False
+    placeholder: bool = Field(False, description="Makes a labelled stand-in, not the real thing.")
+    note: str = ""
+
+
+class ModelSelection(_Frozen):
+    workflow: Workflow
+    quality: Quality
+    primary: str
+    provider: str
+    fallbacks: tuple[ModelOption, ...]
+    estimated_cost_usd: float
+    estimated_seconds: float
+    served_by_embedded: bool
+    is_placeholder: bool
+    reason: str
+
+
+class ClassMetrics(_Frozen):
+    precision: float
+    recall: float
+    support: int
+
+
+class EvaluationReport(_Frozen):
+    method: str
+    examples: int
+    accuracy: float
+    per_class: dict[str, ClassMetrics]
+    labels: tuple[str, ...]
+    confusion: tuple[tuple[int, ...], ...] = Field(description="Rows: true label; columns: predicted.")
+    latencies_ms: tuple[float, ...]
+    p50_ms: float
+    p95_ms: float
+    fallbacks: int = Field(0, description="How many answers came from a fallback classifier.")
+    errors: tuple[str, ...] = Field((), description="'prompt -> predicted (expected)' for each miss.")
+
+
+class EnhancedPrompt(_Frozen):
+    original: str
+    enhanced: str
+    workflow: Workflow
+    applied: bool = Field(description="False when the prompt was already specific enough.")
+    additions: tuple[str, ...] = ()
+    mentions: dict[str, str] = Field(default_factory=dict, description="@name -> media id, resolved.")
+    missing_mentions: tuple[str, ...] = Field((), description="@names with no saved reference image.")
