@@ -52,3 +52,11 @@ def test_unknown_job_id_is_a_clear_error(running_app: tuple[Engine, str]) -> Non
     _, url = running_app
     with pytest.raises(Exception, match="(?i)no job"):
         Client(url, verbose=False).predict("not-a-job", api_name="/cancel_job")
+
+
+def test_intent_lab_classifies_through_the_api(running_app: tuple[Engine, str]) -> None:
+    engine, url = running_app
+    card = Client(url, verbose=False).predict("dye my hair pastel pink", True, "rules", api_name="/classify")
+    assert "hair_styling" in card
+    with pytest.raises(Exception, match="(?i)prompt"):
+        Client(url, verbose=False).predict("   ", False, "rules", api_name="/classify")
