@@ -32,7 +32,7 @@ def onboard(
     wait: Annotated[bool, typer.Option("--wait", help="Run the whole pre-generation, with progress on stderr.")] = False,
 ) -> None:
     """Onboard a person (consent is given by running this); print the result as JSON on the last line."""
-    from engine.scenarios import OnboardRequest, ScenarioService
+    from engine.scenarios import OnboardRequest
 
     engine = None
     try:
@@ -40,7 +40,7 @@ def onboard(
             if not path.is_file():
                 raise typer.BadParameter(f"{path} is not a file", param_hint=label)
         engine = build_engine(load_settings())
-        service = ScenarioService(engine, cleanup_every_s=None)
+        service = engine.scenarios
         engine.start()
         request = OnboardRequest(name=name, age=age, gender=gender, photo=photo.read_bytes(), photo_name=photo.name,
                                  voice=voice.read_bytes(), voice_name=voice.name, consent=True)  # fmt: skip

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
 from engine.engine import Engine
-from engine.errors import InvalidRequest, StudioError
+from engine.errors import InvalidRequest
 from engine.story import PLACEHOLDER_LABEL, ChapterEvent, ChapterImage, StoryService
+from studio.errors import shows_errors
 
 __all__ = ["build"]
 
 Outputs = tuple[Any, ...]
-
-
-def _streams_errors(handler: Callable[..., Iterator[Outputs]]) -> Callable[..., Iterator[Outputs]]:
-    """`shows_errors` for generator handlers: a `StudioError` raised mid-stream becomes a `gr.Error`."""
-
-    @functools.wraps(handler)
-    def wrapper(*args: Any, **kwargs: Any) -> Iterator[Outputs]:
-        try:
-            yield from handler(*args, **kwargs)
-        except StudioError as exc:
-            raise gr.Error(exc.user_message) from exc
-
-    return wrapper
 
 
 def _caption(image: ChapterImage, choices: list[str]) -> str:
@@ -109,12 +96,12 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         for event in story.stream_chapter(adventure_id):
             yield view(event)
 
-    @_streams_errors
+    @shows_errors
     def on_start(world_id: str, topic_id: str, count: float, request: gr.Request) -> Iterator[Outputs]:
         adventure = story.start(world_id, topic_id, int(count), user_id=getattr(request, "session_hash", None))
         yield from play(adventure.id)
 
-    @_streams_errors
+    @shows_errors
     def on_choose(adventure_id: str, chapter_index: int, picked: int | None) -> Iterator[Outputs]:
         if not adventure_id:
             raise InvalidRequest("adventure", "start or resume an adventure first")
@@ -123,16 +110,14 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         story.choose(adventure_id, int(chapter_index), int(picked))
         yield from play(adventure_id)
 
-    @_streams_errors
+    @shows_errors
     def on_resume(pasted: str) -> Iterator[Outputs]:
         adventure = story.resume((pasted or "").strip())
         yield from play(adventure.id)
 
+    @shows_errors
     def on_summary(adventure_id: str) -> str:
-        try:
-            return story.summary(adventure_id).as_markdown()
-        except StudioError as exc:
-            raise gr.Error(exc.user_message) from exc
+        return story.summary(adventure_id).as_markdown()
 
     def on_tick(adventure_id: str, chapter_index: int) -> Outputs:
         if not adventure_id or chapter_index < 0:

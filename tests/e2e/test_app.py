@@ -60,3 +60,9 @@ def test_intent_lab_classifies_through_the_api(running_app: tuple[Engine, str]) 
     assert "hair_styling" in card
     with pytest.raises(Exception, match="(?i)prompt"):
         Client(url, verbose=False).predict("   ", False, "rules", api_name="/classify")
+
+
+def test_streaming_handler_errors_reach_the_person(running_app: tuple[Engine, str]) -> None:
+    _, url = running_app
+    with pytest.raises(Exception, match="write a prompt first"):
+        Client(url, verbose=False).predict("  ", 32, 0.7, api_name="/generate_text")
