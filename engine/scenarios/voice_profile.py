@@ -9,7 +9,6 @@ cloud speech provider that clones voices gets the sample itself instead (see
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from engine.scenarios.models import VoiceProfile
 
@@ -24,6 +23,8 @@ _VARIANTS = {"male": ("m3", "m1", "m2", "m4"), "female": ("f4", "f2", "f1", "f3"
 
 def measure(samples: np.ndarray, rate: int) -> dict[str, float]:
     """F0 median and spread (semitones), syllables per second, spectral centroid, loudness."""
+    from scipy import signal  # imported here: it costs 0.7 s, and every engine build imports this module
+
     x = np.asarray(samples, dtype=np.float32)
     if rate > 16_000:  # analysis needs no more; halves the work at 32-48 kHz
         x = signal.resample_poly(x, 16_000, rate).astype(np.float32)
