@@ -4,7 +4,10 @@
 
 Uses the real embedded adapters (MiniLM embedder, SmolLM2 text model) from settings;
 the LLM falls back to embedding then rules, and the fallback rate is printed with it.
-Ratios are measured in the same run, on the same machine.
+Latency is per single request: `evaluate(..., batch_size=1)` sends one request per
+`classify_many` call and times the whole call, model warm. The speedup over the LLM is the
+ratio of the two p50s measured in this run, on this machine; the LLM's p50 counts every
+request sent to it, those it answered and those that fell back alike.
 """
 
 from __future__ import annotations
@@ -54,12 +57,13 @@ def main() -> int:
     began = time.perf_counter()
     embedding = EmbeddingClassifier(embedder, data_dir=settings.data_dir)
     print(f"head {'trained' if embedding.trained_now else 'loaded from cache'} in {time.perf_counter() - began:.2f} s")
-    embedding.classify_many([example.to_request() for example in held[:8]])  # warm the model
+    for example in held[:16]:  # warm the model at the shape it is timed at: one request per call
+        embedding.classify_many([example.to_request()])
 
-    rules_report = evaluate(RulesClassifier(), held)
-    embedding_report = evaluate(embedding, held)
+    rules_report = evaluate(RulesClassifier(), held, batch_size=1)
+    embedding_report = evaluate(embedding, held, batch_size=1)
     print(line(rules_report))
-    print(line(embedding_report))
+    print(line(embedding_report, f"(one request per call; embedder {embedder.model_name})"))
 
     try:
         from engine.providers.embedded.text import EmbeddedTextModel
@@ -68,25 +72,28 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001 - report any reason the LLM cannot be benchmarked
         print(f"llm        skipped: the embedded text model could not be loaded ({exc})")
         text_model = None
-    speedup = None
+    llm_p50: float | None = None
     if text_model is not None:
         llm = LLMClassifier(text_model, fallbacks=[embedding, RulesClassifier()], attempts=2, backoff_initial_s=0.1)
-        sample = held[:: max(1, len(held) // args.llm_limit)][: args.llm_limit]
-        llm_report = evaluate(llm, sample)
-        own = [ms for ms in llm_report.latencies_ms]
-        print(line(llm_report, f"(every {max(1, len(held) // args.llm_limit)}th held-out request; model {text_model.model_name})"))
+        step = max(1, len(held) // args.llm_limit)
+        sample = held[::step][: args.llm_limit]
+        llm_report = evaluate(llm, sample, batch_size=1)
+        note = f"(every {step}th held-out request, one per call; model {text_model.model_name})"
+        print(line(llm_report, note))
         answered = llm_report.examples - llm_report.fallbacks
         print(f"           the LLM itself answered {answered}/{llm_report.examples}; the rest fell back")
-        speedup = (sorted(own)[len(own) // 2]) / max(embedding_report.p50_ms, 1e-9)
+        llm_p50 = llm_report.p50_ms
 
     print("\ntargets")
     print(f"  embedding accuracy {embedding_report.accuracy:.3f} >= {EMBEDDING_ACCURACY_TARGET}: "
           f"{'ok' if embedding_report.accuracy >= EMBEDDING_ACCURACY_TARGET else 'MISSED'}")
-    print(f"  embedding p50 {embedding_report.p50_ms:.2f} ms <= {EMBEDDING_P50_TARGET_MS} ms: "
-          f"{'ok' if embedding_report.p50_ms <= EMBEDDING_P50_TARGET_MS else 'MISSED'}")
-    if speedup is not None:
-        print(f"  embedding vs llm p50: {speedup:.0f}x faster (target >= {SPEEDUP_TARGET:.0f}x): "
-              f"{'ok' if speedup >= SPEEDUP_TARGET else 'MISSED'}")
+    p50 = embedding_report.p50_ms
+    print(f"  embedding p50 {p50:.2f} ms per single request (model warm) <= {EMBEDDING_P50_TARGET_MS} ms: "
+          f"{'ok' if p50 <= EMBEDDING_P50_TARGET_MS else 'MISSED'}")
+    if llm_p50 is not None:
+        speedup = llm_p50 / max(p50, 1e-9)
+        print(f"  embedding vs llm p50 ({p50:.2f} ms vs {llm_p50:.0f} ms, same run): {speedup:.0f}x faster "
+              f"(target >= {SPEEDUP_TARGET:.0f}x): {'ok' if speedup >= SPEEDUP_TARGET else 'MISSED'}")
     else:
         print("  embedding vs llm: not measured (no LLM)")
     return 0

