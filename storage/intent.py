@@ -1,13 +1,43 @@
-"""Intent-lab records: classifications (with cache, breaker and limit state) and corrections."""
+"""Intent-lab records: classifications (with cache, breaker and limit state), model selections
+and runs, corrections, and the users' saved reference images for @mentions."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timezone
+
+from pydantic import BaseModel
 
 from storage.database import Database
 
-__all__ = ["IntentRepository"]
+__all__ = ["IntentRepository", "SelectionRecord"]
+
+
+class SelectionRecord(BaseModel):
+    """One row of `intent_selections`: what was chosen for a request and what running it did."""
+
+    user_id: str | None
+    prompt: str
+    has_image: bool
+    workflow: str
+    confidence: float
+    method: str
+    quality: str
+    selected_model: str
+    provider: str
+    fallbacks: Sequence[str]
+    estimated_cost_usd: float
+    estimated_seconds: float
+    enhanced_prompt: str
+    status: str
+    actual_model: str | None = None
+    actual_cost_usd: float | None = None
+    actual_seconds: float | None = None
+    output_sha256: str | None = None
+    output_kind: str | None = None
+    operations: str | None = None
+    message: str
 
 
 def _now() -> datetime:
@@ -52,6 +82,46 @@ class IntentRepository:
         return self._db.cursor().execute(
             "SELECT prompt, has_image, workflow FROM intent_corrections ORDER BY created_at"
         ).fetchall()
+
+    def log_selection(self, record: SelectionRecord) -> str:
+        """Insert one selection (and its run, if any) in one statement; returns its id."""
+        row_id = uuid.uuid4().hex
+        values = record.model_dump()
+        values["prompt"] = values["prompt"][:2000]
+        values["enhanced_prompt"] = values["enhanced_prompt"][:4000]
+        values["fallbacks"] = list(values["fallbacks"])
+        columns = ", ".join(["id", "created_at", *values])
+        marks = ", ".join("?" * (len(values) + 2))
+        self._db.write(
+            f"INSERT INTO intent_selections ({columns}) VALUES ({marks})", [row_id, _now(), *values.values()]
+        )
+        return row_id
+
+    def selections(self, limit: int = 50) -> list[SelectionRecord]:
+        """The newest selections first."""
+        cursor = self._db.cursor().execute(
+            f"SELECT {', '.join(SelectionRecord.model_fields)} FROM intent_selections"
+            " ORDER BY created_at DESC LIMIT ?",
+            [limit],
+        )
+        names = [column[0] for column in cursor.description]
+        return [SelectionRecord.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+    def save_reference(self, user_id: str, tag: str, media_sha256: str) -> None:
+        """Name an image for @mentions; saving a tag again replaces its image."""
+        self._db.write(
+            "INSERT INTO intent_references (user_id, tag, media_sha256, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, tag) DO UPDATE SET media_sha256 = excluded.media_sha256,"
+            " created_at = excluded.created_at",
+            [user_id, tag, media_sha256, _now()],
+        )
+
+    def references(self, user_id: str) -> dict[str, str]:
+        """tag -> media sha256 of the user's saved reference images."""
+        rows = self._db.cursor().execute(
+            "SELECT tag, media_sha256 FROM intent_references WHERE user_id = ? ORDER BY tag", [user_id]
+        ).fetchall()
+        return {str(tag): str(sha) for tag, sha in rows}
 
     def method_summary(self) -> list[tuple[str, int, float, float]]:
         """(method, classifications, cache hit rate, mean latency ms)."""

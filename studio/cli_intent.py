@@ -1,4 +1,5 @@
-"""`studio classify`: one prompt → one JSON object, or a JSONL file → one JSON line per input."""
+"""`studio classify` (one prompt → one JSON object, or a JSONL file → one JSON line per input) and
+`studio process` (classify → select → enhance → run; one JSON object)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 
 from engine.errors import StudioError
-from engine.intent import ClassifyRequest, Method
+from engine.intent import ClassifyRequest, Method, Quality
 
 __all__ = ["register"]
 
@@ -51,3 +52,21 @@ def register(app: typer.Typer) -> None:
                 except StudioError as exc:
                     print(json.dumps({"prompt": item.get("prompt"), "line": number, "error": exc.user_message}), flush=True)
             sys.stdout.flush()
+
+    @app.command()
+    def process(
+        prompt: Annotated[str, typer.Argument(help="The creative request.")],
+        image: Annotated[Path | None, typer.Option("--image", help="The working image (PNG, JPEG or WebP).")] = None,
+        quality: Annotated[Quality, typer.Option(help="speed, balanced or quality.")] = Quality.BALANCED,
+        user: Annotated[str, typer.Option(help="Whose limits and @references apply.")] = "cli",
+    ) -> None:
+        """Classify, select a model, enhance and run a request where a provider on hand can; prints JSON
+        with the status, the output file (if made) and the plan with its cost and time."""
+        from studio.cli import err, opened_engine
+
+        if image is not None and not image.is_file():
+            err.print(f"studio: --image {image} is not a file")
+            raise typer.Exit(2)
+        with opened_engine() as engine:
+            result = engine.intent.process(prompt, image.read_bytes() if image else None, quality, user)
+            print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))

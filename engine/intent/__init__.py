@@ -23,7 +23,10 @@ from engine.intent.models import (
     Method,
     ModelOption,
     ModelSelection,
+    ProcessPlan,
+    ProcessResult,
     Quality,
+    RunStatus,
     Workflow,
 )
 from engine.intent.normalize import MAX_PROMPT_CHARS, normalize_prompt
@@ -48,8 +51,11 @@ __all__ = [
     "Method",
     "ModelOption",
     "ModelSelection",
+    "ProcessPlan",
+    "ProcessResult",
     "Quality",
     "RulesClassifier",
+    "RunStatus",
     "TRAIN_PATH",
     "Workflow",
     "enhance_prompt",

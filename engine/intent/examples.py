@@ -12,12 +12,16 @@ from pydantic import ValidationError
 from engine.errors import InvalidRequest
 from engine.intent.models import LabelledExample
 
-__all__ = ["ASSETS_DIR", "TRAIN_PATH", "HELDOUT_PATH", "CATALOGUE_PATH", "load_examples", "examples_digest"]
+__all__ = [
+    "ASSETS_DIR", "TRAIN_PATH", "HELDOUT_PATH", "CATALOGUE_PATH", "MAX_UPLOAD_BYTES",
+    "load_examples", "load_labelled_file", "examples_digest",
+]
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "intent"
 TRAIN_PATH = ASSETS_DIR / "train.jsonl"
 HELDOUT_PATH = ASSETS_DIR / "heldout.jsonl"
 CATALOGUE_PATH = ASSETS_DIR / "catalogue.yaml"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def load_examples(path: Path = TRAIN_PATH) -> list[LabelledExample]:
@@ -29,7 +33,27 @@ def load_examples(path: Path = TRAIN_PATH) -> list[LabelledExample]:
         try:
             examples.append(LabelledExample.model_validate_json(line))
         except ValidationError as exc:
-            raise InvalidRequest(f"{path.name}:{number}", f"not a labelled example ({exc.errors()[0]['msg']})") from exc
+            raise InvalidRequest(
+                f"{path.name} line {number}",
+                f'not a labelled example ({exc.errors()[0]["msg"]}); each line is '
+                '{"prompt": "...", "has_image": false, "workflow": "image_generation"}',
+            ) from exc
+    return examples
+
+
+def load_labelled_file(path: Path) -> list[LabelledExample]:
+    """A person's labelled JSONL upload: the same format, with clear errors for anything else."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidRequest("file", f"{path.name} was not found; upload a .jsonl file")
+    if path.stat().st_size > MAX_UPLOAD_BYTES:
+        raise InvalidRequest("file", f"{path.name} is over 2 MB; evaluate on at most a few thousand lines")
+    try:
+        examples = load_examples(path)
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("file", f"{path.name} is not UTF-8 text; upload JSON lines") from exc
+    if not examples:
+        raise InvalidRequest("file", f"{path.name} holds no labelled requests")
     return examples
 
 

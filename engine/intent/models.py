@@ -20,6 +20,9 @@ __all__ = [
     "ClassMetrics",
     "EvaluationReport",
     "EnhancedPrompt",
+    "ProcessPlan",
+    "RunStatus",
+    "ProcessResult",
 ]
 
 
@@ -153,3 +156,38 @@ class EnhancedPrompt(_Frozen):
     additions: tuple[str, ...] = ()
     mentions: dict[str, str] = Field(default_factory=dict, description="@name -> media id, resolved.")
     missing_mentions: tuple[str, ...] = Field((), description="@names with no saved reference image.")
+
+
+class ProcessPlan(_Frozen):
+    """Classify → select → enhance: what `process` would run, on what, for how much."""
+
+    classification: Classification
+    has_image: bool
+    selection: ModelSelection
+    prompt: EnhancedPrompt
+    runnable_here: bool = Field(description="A provider on hand can run it (the embedded one included).")
+    message: str
+
+
+class RunStatus(str, enum.Enum):
+    DONE = "done"
+    PLACEHOLDER = "placeholder"
+    NEEDS_PROVIDER = "needs_provider"
+    FAILED = "failed"
+
+
+class ProcessResult(_Frozen):
+    """What `process` did: the plan, then the output it made or what it needs to make one."""
+
+    plan: ProcessPlan
+    status: RunStatus
+    message: str
+    model: str | None = Field(None, description="The model that actually ran.")
+    provider: str | None = None
+    operations: tuple[str, ...] = Field((), description="Each step, as a person would say it.")
+    output_kind: str | None = Field(None, pattern="^(image|video)$")
+    output_sha256: str | None = None
+    output_path: str | None = None
+    actual_cost_usd: float | None = None
+    actual_seconds: float | None = None
+    needs: str | None = Field(None, description="The model and provider to configure, when not run.")

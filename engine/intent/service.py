@@ -7,21 +7,23 @@ classification is logged in DuckDB with that state.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+import numpy as np
 
-from engine.errors import InvalidRequest, RateLimited
+from engine.errors import InvalidRequest, RateLimited, StudioError
 from engine.intent.catalogue import select_model
 from engine.intent.classifier import Classifier
 from engine.intent.embedding import EmbeddingClassifier
 from engine.intent.enhance import enhance_prompt
 from engine.intent.evaluate import evaluate
-from engine.intent.examples import HELDOUT_PATH, load_examples
+from engine.intent.execute import REMOTE_PROVIDERS, PlanRunner, working_image
+from engine.intent.examples import HELDOUT_PATH, load_examples, load_labelled_file
 from engine.intent.llm import LLMClassifier
 from engine.intent.models import (
     Classification,
@@ -30,30 +32,27 @@ from engine.intent.models import (
     EvaluationReport,
     LabelledExample,
     Method,
-    ModelSelection,
+    ProcessPlan,
+    ProcessResult,
     Quality,
+    RunStatus,
     Workflow,
 )
 from engine.intent.rules import RulesClassifier
+from engine.imaging import encode_png
 from engine.providers.base import Capability, TextRequest, TextResult
+from engine.providers.gateway import CallContext
 from engine.resilience import ResilienceConfig, build_resilience, cache_key, normalise_text
-from storage.intent import IntentRepository
+from storage.intent import IntentRepository, SelectionRecord
 
 if TYPE_CHECKING:
     from engine.engine import Engine
 
-__all__ = ["IntentService", "ProcessPlan", "AI_CLASSIFIER_FLAG"]
+__all__ = ["IntentService", "AI_CLASSIFIER_FLAG", "REFERENCE_TAG"]
 
 AI_CLASSIFIER_FLAG = "ai_classifier"
-CATALOGUE_PROVIDERS = ("embedded", "replicate", "openai", "gemini")
-
-
-class ProcessPlan(BaseModel):
-    classification: Classification
-    selection: ModelSelection
-    prompt: EnhancedPrompt
-    runnable_offline: bool
-    message: str
+CATALOGUE_PROVIDERS = ("embedded", *REMOTE_PROVIDERS)
+REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
 
 
 class _GuardedText:
@@ -92,6 +91,7 @@ class IntentService:
         self._rules = RulesClassifier()
         self._embedding: EmbeddingClassifier | None = None
         self._llm: LLMClassifier | None = None
+        self._runner = PlanRunner(engine, self.resilience.breakers)
 
     # -- classifiers, built on first use (the embedding head trains or loads once) --
     def _classifier(self, method: Method) -> Classifier:
@@ -152,33 +152,100 @@ class IntentService:
 
     def plan(
         self, prompt: str, has_image: bool = False, quality: Quality | str = Quality.BALANCED,
-        references: dict[str, str] | None = None, user_id: str | None = None,
+        user_id: str | None = None,
     ) -> ProcessPlan:
-        """Classify, select a model with fallbacks and cost, and enhance the prompt."""
-        classification = self.classify(prompt, has_image, Method.EMBEDDING, user_id)
-        available = {row.provider for row in self._engine.system.providers() if row.available}
+        """Classify, select a model with fallbacks and cost, and enhance the prompt; logged as planned."""
+        plan = self._plan(prompt, has_image, quality, user_id)
+        self._log_selection(plan, ProcessResult(plan=plan, status=RunStatus.NEEDS_PROVIDER, message=plan.message),
+                            user_id, status="planned")
+        return plan
+
+    def process(
+        self, prompt: str, image: np.ndarray | bytes | None = None, quality: Quality | str = Quality.BALANCED,
+        user_id: str | None = None,
+    ) -> ProcessResult:
+        """Classify → select → enhance → run where a provider on hand can, else say what it needs.
+
+        The run is logged with its estimated and actual cost and time. A run that costs money
+        counts against the user's hourly cost limit first.
+        """
+        rgb = working_image(image)
+        plan = self._plan(prompt, rgb is not None, quality, user_id)
+        if plan.runnable_here and plan.selection.estimated_cost_usd > 0:
+            self.resilience.limiter.check_and_consume(user_id or "anonymous", plan.selection.estimated_cost_usd)
         try:
-            selection = select_model(classification.workflow_type, Quality(quality), tuple(sorted(available)))
-        except InvalidRequest:  # nothing configured can run it: show the catalogue's pick and what it needs
-            selection = select_model(classification.workflow_type, Quality(quality), CATALOGUE_PROVIDERS)
-        enhanced = enhance_prompt(prompt, classification.workflow_type, references or {})
-        offline = selection.served_by_embedded and not selection.is_placeholder
-        if selection.provider in available:
+            result = self._runner.run(plan, rgb, CallContext(user_id=user_id))
+        except InvalidRequest:
+            raise
+        except StudioError as exc:
+            failed = ProcessResult(plan=plan, status=RunStatus.FAILED, message=exc.user_message)
+            self._log_selection(plan, failed, user_id)
+            raise
+        self._log_selection(plan, result, user_id)
+        return result
+
+    def save_reference(self, user_id: str, tag: str, image: np.ndarray | bytes) -> str:
+        """Save an image as @tag for the user's prompts; returns the tag as stored."""
+        name = tag.strip().lstrip("@").lower()
+        if not REFERENCE_TAG.match(name):
+            raise InvalidRequest("tag", "use letters, digits, _ . or - (up to 64), e.g. @sarah or @red_dress")
+        rgb = working_image(image)
+        if rgb is None:
+            raise InvalidRequest("image", "choose the reference image to save")
+        stored = self._engine.media.put(encode_png(rgb), "png")
+        self._repo.save_reference(user_id, name, stored.sha256)
+        return name
+
+    def references(self, user_id: str) -> dict[str, str]:
+        return self._repo.references(user_id)
+
+    def selections(self, limit: int = 50) -> list[SelectionRecord]:
+        return self._repo.selections(limit)
+
+    def _plan(self, prompt: str, has_image: bool, quality: Quality | str, user_id: str | None) -> ProcessPlan:
+        classification = self.classify(prompt, has_image, Method.EMBEDDING, user_id)
+        workflow = classification.workflow_type
+        able = self._able_providers(workflow)
+        try:
+            selection = select_model(workflow, Quality(quality), tuple(sorted(able)))
+        except InvalidRequest:  # nothing on hand can run it: show the catalogue's pick and what it needs
+            selection = select_model(workflow, Quality(quality), CATALOGUE_PROVIDERS)
+        enhanced = enhance_prompt(prompt, workflow, self._repo.references(user_id or "anonymous"))
+        runnable = selection.provider in able
+        if runnable:
             message = f"Runs on {selection.provider}: {selection.primary}."
         else:
-            message = f"Needs provider {selection.provider} ({selection.primary}), which is not configured"
+            message = f"Needs provider {selection.provider} ({selection.primary}), which is not configured here."
         message += f" Estimated ${selection.estimated_cost_usd:.3f}, about {selection.estimated_seconds:.0f} s."
         if selection.is_placeholder:
             message += " The embedded result is a labelled stand-in."
         return ProcessPlan(
-            classification=classification, selection=selection, prompt=enhanced, runnable_offline=offline, message=message
+            classification=classification, has_image=has_image, selection=selection, prompt=enhanced,
+            runnable_here=runnable,
+            message=message,
         )
 
-    def evaluate(self, method: Method | str, path: Path | None = None, limit: int | None = None) -> EvaluationReport:
-        examples = load_examples(path or HELDOUT_PATH)
+    def _able_providers(self, workflow: Workflow) -> set[str]:
+        """Providers that can run `workflow` here: the embedded operations always; a remote one only
+        when its image adapter is configured (text-to-image is the one remote path with an adapter)."""
+        able = {"embedded"}
+        if workflow is Workflow.IMAGE_GENERATION:
+            able |= {
+                row.provider for row in self._engine.registry.statuses()
+                if row.capability is Capability.IMAGE and row.available and row.configured
+            }
+        return able
+
+    def evaluate(
+        self, method: Method | str, path: Path | None = None, limit: int | None = None, batch_size: int = 1
+    ) -> EvaluationReport:
+        """Score a method on labelled JSONL (the bundled held-out set by default).
+
+        `batch_size=1` times each request on its own, the latency a person sees."""
+        examples = load_labelled_file(path) if path is not None else load_examples(HELDOUT_PATH)
         if limit:
             examples = examples[:limit]
-        return evaluate(self._classifier(Method(method)), examples, batch_size=32)
+        return evaluate(self._classifier(Method(method)), examples, batch_size=batch_size)
 
     def correct(self, prompt: str, has_image: bool, workflow: Workflow | str, user_id: str | None = None) -> None:
         """Store the right label for a request; `retrain()` folds corrections into the head."""
@@ -195,8 +262,41 @@ class IntentService:
     def breaker_states(self) -> dict[str, str]:
         return self.resilience.breakers.states()
 
+    def breaker_rows(self) -> list[dict[str, object]]:
+        """Each remote provider's circuit: state, seconds until a trial call, last change."""
+        board = self.resilience.breakers
+        providers = sorted({*self._engine.registry.chain(Capability.TEXT), *board.states()} - {"embedded"})
+        last = {t.provider: t for t in board.transitions}
+        rows = []
+        for provider in providers:
+            state = board.breaker(provider).current_state
+            change = last.get(provider)
+            rows.append({
+                "provider": provider, "state": state, "retry_in_s": board.retry_in(provider),
+                "last_change": f"{change.old} → {change.new}" if change else "",
+                "changed_at": time.strftime("%H:%M:%S", time.localtime(change.at)) if change else "",
+            })
+        return rows
+
     def close(self) -> None:
         self.resilience.close()
+
+    def _log_selection(
+        self, plan: ProcessPlan, result: ProcessResult, user_id: str | None, status: str | None = None
+    ) -> None:
+        selection, classification = plan.selection, plan.classification
+        self._repo.log_selection(SelectionRecord(
+            user_id=user_id, prompt=plan.prompt.original, has_image=plan.has_image,
+            workflow=classification.workflow_type.value, confidence=classification.confidence,
+            method=(classification.fallback_used or classification.method).value, quality=selection.quality.value,
+            selected_model=selection.primary, provider=selection.provider,
+            fallbacks=[option.model_id for option in selection.fallbacks],
+            estimated_cost_usd=selection.estimated_cost_usd, estimated_seconds=selection.estimated_seconds,
+            enhanced_prompt=plan.prompt.enhanced, status=status or result.status.value, actual_model=result.model,
+            actual_cost_usd=result.actual_cost_usd, actual_seconds=result.actual_seconds,
+            output_sha256=result.output_sha256, output_kind=result.output_kind,
+            operations="; ".join(result.operations) or None, message=result.message,
+        ))
 
     def _log(
         self, request: ClassifyRequest, method: Method, result: Classification | None, latency_ms: float,

@@ -1,13 +1,17 @@
 """The real app: launched on a free port, driven through `gradio_client`."""
 
+import json
 import socket
 import wave
 from collections.abc import Iterator
+from pathlib import Path
 
+import numpy as np
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
 
 from engine.engine import Engine, build_engine
+from engine.imaging import encode_png
 from engine.settings import Settings
 from studio.shell import build_studio, launch_options
 
@@ -60,6 +64,38 @@ def test_intent_lab_classifies_through_the_api(running_app: tuple[Engine, str]) 
     assert "hair_styling" in card
     with pytest.raises(Exception, match="(?i)prompt"):
         Client(url, verbose=False).predict("   ", False, "rules", api_name="/classify")
+
+
+FACE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"
+
+
+def test_intent_lab_processes_an_image_and_evaluates_an_upload(
+    running_app: tuple[Engine, str], tmp_path: Path
+) -> None:
+    engine, url = running_app
+    client = Client(url, verbose=False)
+    card, still, video = client.predict(
+        "turn this photo into a pencil sketch", handle_file(str(FACE)), "balanced", api_name="/process"
+    )
+    assert "style_transfer" in card and "made" in card and still and video is None
+    assert Path(still).stat().st_size > 1000
+    tiny = tmp_path / "tiny.png"
+    tiny.write_bytes(encode_png(np.zeros((8, 8, 3), np.uint8)))
+    with pytest.raises(Exception, match="at least 32"):
+        client.predict("sharpen this", handle_file(str(tiny)), "balanced", api_name="/process")
+
+    labelled = tmp_path / "mine.jsonl"
+    labelled.write_text("\n".join(json.dumps(row) for row in [
+        {"prompt": "animate this photo", "has_image": True, "workflow": "image_to_video"},
+        {"prompt": "a poster of a red fox", "has_image": False, "workflow": "image_generation"},
+    ]))
+    table, confusion, latency = client.predict(
+        handle_file(str(labelled)), ["rules", "embedding"], 5, api_name="/evaluate"
+    )
+    assert [row[0] for row in table["data"]] == ["rules", "embedding"]
+    assert all(row[1] == 2 for row in table["data"])
+    statuses = engine.db.cursor().execute("SELECT status FROM intent_selections").fetchall()
+    assert statuses == [("done",)]
 
 
 def test_streaming_handler_errors_reach_the_person(running_app: tuple[Engine, str]) -> None:

@@ -63,7 +63,7 @@ def test_plan_selects_a_model_and_says_what_it_needs(engine: Engine) -> None:
     plan = engine.intent.plan("a video of waves crashing with the sound of the sea", False, "quality", user_id="p")
     assert plan.classification.workflow_type.value in {"video_generation", "text_to_video"}
     assert plan.selection.primary and plan.selection.estimated_cost_usd >= 0
-    assert plan.runnable_offline is False and "Needs provider" in plan.message
+    assert plan.runnable_here is False and "Needs provider" in plan.message
 
 
 def test_corrections_are_stored_and_retrain_the_head(engine: Engine) -> None:
