@@ -4,6 +4,9 @@ every run logged with estimated and actual cost and time; references; uploads to
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +131,21 @@ def test_evaluate_on_an_uploaded_file(engine: Engine, tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)))
     with pytest.raises(InvalidRequest):
         engine.intent.evaluate("rules", binary)
+
+
+def test_cli_process_prints_the_result_as_json(tmp_path: Path) -> None:
+    env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "studio.cli", "process", "make this photo black and white",
+         "--image", str(SAMPLES / "face.jpg"), "--quality", "speed"],
+        capture_output=True, text=True, env=env, timeout=180, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "done" and Path(result["output_path"]).is_file()
+    assert result["plan"]["selection"]["quality"] == "speed"
+    missing = subprocess.run(
+        [sys.executable, "-m", "studio.cli", "process", "sharpen it", "--image", str(tmp_path / "nope.jpg")],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+    assert missing.returncode == 2 and "not a file" in missing.stderr
