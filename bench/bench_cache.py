@@ -50,6 +50,22 @@ def embed_baseline(repeat: int) -> float | None:
     return median_ms(lambda: embedder.embed([PROMPT]), repeat, warmup=3)
 
 
+def service_hit_ms(redis_url: str | None, repeat: int) -> float:
+    """A repeated request through `IntentService.classify`: limits, cache, and the buffered log."""
+    import tempfile
+
+    from engine.engine import build_engine
+    from engine.settings import Settings
+
+    settings = Settings(
+        data_dir=Path(tempfile.mkdtemp(prefix="bench-cache-")), redis_url=redis_url,
+        redis_namespace=f"bench-{uuid.uuid4().hex[:8]}", rate_limit_per_minute="", rate_limit_per_hour="",
+    )
+    with build_engine(settings) as engine:
+        engine.intent.classify(PROMPT, False, "rules", "bench")
+        return median_ms(lambda: engine.intent.classify(PROMPT, False, "rules", "bench"), repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
@@ -84,6 +100,8 @@ def main() -> None:
             pass
 
     embed_ms = None if args.no_model else embed_baseline(max(20, args.repeat // 50))
+    service_memory_ms = service_hit_ms(None, args.repeat // 4)
+    service_redis_ms = service_hit_ms(args.redis_url, args.repeat // 4) if redis_ms is not None else None
 
     print(f"baseline_dict_lookup_ms={dict_ms:.5f}")
     print(f"cache_key_ms={key_ms:.4f}")
@@ -95,6 +113,15 @@ def main() -> None:
         print(
             f"cache_hit_redis_ms={redis_ms:.4f} ratio_vs_dict={redis_ms / dict_ms:.1f}"
             f" target_ms=2.0 ok={redis_ms <= 2.0}"
+        )
+    print(
+        f"service_classify_hit_memory_ms={service_memory_ms:.4f} ratio_vs_cache_hit={service_memory_ms / memory_ms:.1f}"
+        f" target_ms=0.5 ok={service_memory_ms <= 0.5}"
+    )
+    if service_redis_ms is not None and redis_ms is not None:
+        print(
+            f"service_classify_hit_redis_ms={service_redis_ms:.4f} ratio_vs_cache_hit={service_redis_ms / redis_ms:.1f}"
+            f" target_ms=2.0 ok={service_redis_ms <= 2.0}"
         )
     if embed_ms is not None:
         print(f"baseline_embed_miss_ms={embed_ms:.3f}")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field
 
+from storage.batched import BatchedInserts
 from storage.database import Database
 
 __all__ = ["GenerationRecord", "GenerationLog"]
@@ -35,40 +35,21 @@ class GenerationRecord(BaseModel):
 
 
 _COLUMNS = tuple(GenerationRecord.model_fields)
-_INSERT = f"INSERT INTO generations ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
 
 
 class GenerationLog:
-    """Buffers records and writes them in one transaction per batch.
-
-    A batch is flushed when `batch_size` records wait, after `flush_interval_s`, before
-    any read, and on `close()` — readers therefore always see every record.
-    """
+    """Records are buffered and written in batches (see `BatchedInserts`); every read
+    flushes first, so readers always see every record."""
 
     def __init__(self, db: Database, batch_size: int = 64, flush_interval_s: float = 1.0) -> None:
         self._db = db
-        self._batch_size = batch_size
-        self._interval = flush_interval_s
-        self._pending: list[GenerationRecord] = []
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-        self._flusher = threading.Thread(target=self._flush_periodically, name="generation-log", daemon=True)
-        self._flusher.start()
+        self._writer = BatchedInserts(db, "generations", _COLUMNS, batch_size, flush_interval_s)
 
     def record(self, record: GenerationRecord) -> None:
-        with self._lock:
-            self._pending.append(record)
-            full = len(self._pending) >= self._batch_size
-        if full:
-            self.flush()
+        self._writer.add(tuple(record.model_dump().values()))
 
     def flush(self) -> int:
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if batch:
-            self._db.write_many(_INSERT, [tuple(r.model_dump().values()) for r in batch])
-        return len(batch)
+        return self._writer.flush()
 
     def recent(self, limit: int = 50) -> list[GenerationRecord]:
         self.flush()
@@ -90,14 +71,5 @@ class GenerationLog:
             " FROM generations GROUP BY ALL ORDER BY capability, provider, outcome"
         ).fetchall()
 
-    def _flush_periodically(self) -> None:
-        while not self._stopped.wait(self._interval):
-            try:
-                self.flush()
-            except Exception:  # noqa: BLE001 - the next flush retries; close() surfaces errors
-                continue
-
     def close(self) -> None:
-        self._stopped.set()
-        self._flusher.join(timeout=5)
-        self.flush()
+        self._writer.close()

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel
 
+from storage.batched import BatchedInserts
 from storage.database import Database
 
 __all__ = ["IntentRepository", "SelectionRecord"]
@@ -44,9 +45,16 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+_CLASSIFICATION_COLUMNS = (
+    "id", "created_at", "user_id", "prompt", "has_image", "method", "workflow", "confidence", "latency_ms",
+    "fallback_used", "cache_hit", "breaker_state", "rate_limited", "error",
+)
+
+
 class IntentRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._classifications = BatchedInserts(db, "intent_classifications", _CLASSIFICATION_COLUMNS)
 
     def log_classification(
         self,
@@ -64,13 +72,17 @@ class IntentRepository:
         rate_limited: bool,
         error: str | None = None,
     ) -> None:
-        self._db.write(
-            "INSERT INTO intent_classifications (id, created_at, user_id, prompt, has_image, method, workflow,"
-            " confidence, latency_ms, fallback_used, cache_hit, breaker_state, rate_limited, error)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """Buffered: a cache hit must not wait for a DuckDB commit. Reads here flush first."""
+        self._classifications.add(
             [uuid.uuid4().hex, _now(), user_id, prompt[:2000], has_image, method, workflow, confidence,
-             latency_ms, fallback_used, cache_hit, breaker_state, rate_limited, error],
+             latency_ms, fallback_used, cache_hit, breaker_state, rate_limited, error]
         )
+
+    def flush(self) -> None:
+        self._classifications.flush()
+
+    def close(self) -> None:
+        self._classifications.close()
 
     def add_correction(self, user_id: str | None, prompt: str, has_image: bool, workflow: str) -> None:
         self._db.write(
@@ -125,6 +137,7 @@ class IntentRepository:
 
     def method_summary(self) -> list[tuple[str, int, float, float]]:
         """(method, classifications, cache hit rate, mean latency ms)."""
+        self.flush()
         return self._db.cursor().execute(
             "SELECT method, count(*), avg(cache_hit::INTEGER), avg(latency_ms)"
             " FROM intent_classifications GROUP BY method ORDER BY method"

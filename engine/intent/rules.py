@@ -26,21 +26,64 @@ class RulePattern:
 
 
 _VIDEO = _rx(
-    r"\b(videos?|vids?|clips?|footage|animat\w*|gif|time ?lapse|slow[- ]?mo\w*|reels?|tiktok|film|trailer|"
-    r"loop\w*|b-roll|cinemagraph|movie|boomerang|shot through|tracking shot|dolly|drone)\b"
+    r"\b(videos?|vids?|clips?|footage|animat\w*|gif|time ?lapse|slow[- ]?mo\w*|reels?|tiktok|trailer|"
+    r"film(?! (scan|look|photo\w*|grain|style|camera|negative|stock|still))|moving (image|picture|scene)|"
+    r"loop\w*|b-roll|cinemagraph|movie|boomerang|shot through|tracking shot|dolly|drone|"
+    r"camera (flies|flying|glides|gliding|sweeps|moving|moves|pushes|tracks|orbits))\b"
 )
 _AUDIO = _rx(
     r"\b(music\w*|songs?|sound\w*|audio|voices?|voice ?over|narrat\w*|narrator|speech|speak\w*|talk\w*|says?|"
-    r"saying|sing\w*|lip ?sync\w*|soundtrack|jingle|dialogue|podcast|bark\w*|roar\w*|asmr|hear|chirp\w*|"
+    r"saying|sing|sings|singing|lip ?sync\w*|soundtrack|jingle|dialogue|podcast|bark\w*|roar\w*|asmr|hear|chirp\w*|"
+    r"rap|raps|rapping|crowing|tells? a (joke|story)|"
     r"chant\w*|beat|beats|orchestra\w*|band|choir|purr\w*|meow\w*|howl\w*|neigh\w*|revving|booms?|thunder|"
     r"toast|sermon|anchor|announcer|explain\w*|tutorial|karaoke|lullaby|whisper\w*|crackl\w*|sizzl\w*|"
     r"laugh\w*|cheer\w*|drum\w*|piano|guitar|violin|saxophone|dj|vlog)\b"
 )
-_NO_AUDIO = _rx(r"\b(no (sound|audio)|without (sound|audio)|silent|mute[d]?|visuals? only|no audio needed)\b")
+_NO_AUDIO = _rx(r"\b((no|without|zero|don'?t need( any)?) (sound|audio|music|voice|narration)s?|silent|mute[d]?|"
+                r"visuals? only)\b")
+# A soundtrack, a voice or speech: asked for, it means a video even without the word "video".
+_SOUNDTRACK = _rx(
+    r"\b(music|songs?|soundtrack|jingle|sound effects?|with (the )?sounds?|sound on|audio|voices?|voice ?over|"
+    r"narrat\w*|lip ?sync\w*|dialogue|podcast|talking (avatar|head)|theme song)\b"
+)
+# Things that are still pictures: "a thumbnail for my youtube video" is an image.
+_STILL = _rx(
+    r"\b(photo|photograph|picture|pic|image|poster|thumbnail|cover|banner|logo|wallpaper|sticker|icon|card|"
+    r"painting|drawing|illustration|portrait|still|frame|print)s?\b"
+)
+_NO_VIDEO = _rx(r"\b((no|not an?|without) (animation|video|motion|movement)|still image|one frame|single frame)\b")
+# Spans whose video or speech words do not ask for a video: a style ("look like a ghibli movie"),
+# a still made for a video ("thumbnail for my youtube video"), text in the picture ("the sign says").
+_NOT_MOTION_SPANS = _rx(
+    r"\b(look|looks|looking) like (a|an|the|it'?s from a|it was from a)? ?[\w' -]{0,30}?"
+    r"(movie|film|animation|cartoon|video ?game|anime|series|show)\b|"
+    r"\b(thumbnails?|poster|cover( art)?|banner|still)\b[^.]{0,40}?\b(video|film|movie|channel|vlog|podcast)\b|"
+    r"\b(sign|label|text|banner|board|caption|title|plate|mug|shirt|cake|card|poster|note|letter|screen|bottle|"
+    r"writing)\b[^.]{0,30}?\b(say|says|saying|read|reads)\b"
+)
+# Someone or something of the user's to style; without it (and without an image), style and fashion
+# words describe a new picture: "a corgi wearing a party hat", "an isometric pixel art village".
+_SUBJECT = _rx(
+    r"\b(me|myself|us|@\w+|him|her|them|this|these|that|it|my (face|selfie|pet|dog|cat|son|daughter|husband|wife|"
+    r"kids?|family|mom|mum|dad|friends?|boyfriend|girlfriend|partner|baby|grand\w+))\b"
+)
 _MOTION = _rx(
-    r"\b(move|moves|moving|movement|motion|animate\w*|come (a)?live|comes? to life|to life|blink\w*|wave|waves|"
-    r"waving|sway\w*|flow\w*|zoom\w*|pan|pans|panning|parallax|ken burns|dolly|orbit|live photo|living photo|"
-    r"twinkl\w*|flicker\w*|spin|rotate|walk\w*|jump\w*|nod|smile|drive off|sail away|blow in|breez\w*|fall|roll)\b"
+    r"\b(move|moves|moving|moved|movement|motion|animate\w*|come (a)?live|comes? to life|to life|blink\w*|wave|"
+    r"waves|waving|sway\w*|flow|flows|flowing|zoom\w*|pan|pans|panning|parallax|ken burns|dolly|orbit|live photo|"
+    r"living photo|twinkl\w*|flicker\w*|spin|rotate|walk\w*|jump\w*|nod|smile|drive off|sail away|blow in|"
+    r"breez\w*|fall|roll)\b"
+)
+# Asking for motion outright: enough to mean a video even when style or edit words are present.
+_ANIMATE = _rx(
+    r"\b(animate\w*|come (a)?live|comes? to life|to life|move|moves|moving|moved|motion|live photo|living photo|"
+    r"cinemagraph|parallax|ken burns)\b(?! (the|it|him|her|them|this|that|to|over|closer)\b)"
+)
+# What a subject in a photo can be made to do; counts as motion only with an image to animate.
+_ACTION = _rx(
+    r"\b(dance|dancing|wag\w*|gallop\w*|swim|swims|swimming|fly|flies|flying|flap\w*|run|runs|running|rise|"
+    r"rises|rising|float|floats|floating|burn|burns|burning|blow|blows|blowing|drive (away|off)|sail|sails|"
+    r"sailing|turn (its|his|her|their) heads?|look (at|up|around)|tilt\w*|breath\w*|laugh\w*|drift\w*|"
+    r"ripple\w*|rustl\w*|shimmer\w*|glitter\w*|sparkl\w*|crash\w*|splash\w*)\b"
 )
 _IMAGE_REF = _rx(
     r"\b(this|my|the|our|that|his|her|in) (old |late |family |wedding |baby'?s? )?"
@@ -56,40 +99,51 @@ RULES: tuple[RulePattern, ...] = tuple(
          r"\b(hair\w*|haircut|hairstyles?|hairdo|bangs|fringe|bob|pixie|buzz ?cut|fade|mullet|mohawk|braids?|"
          r"braid|cornrows|dread\w*|pony ?tail|pony|bun|updo|perm|curls?|curly|wavy|blonde?|brunette|redhead|"
          r"ginger|balayage|ombre|highlights|streaks|undercut|shag|lob|afro|bald|shaved head|crew cut|"
-         r"pompadour|pigtails|top knot|wolf cut|dye|roots|blowout|side part)\b"),
+         r"pompadour|pigtails|top knot|wolf cut|dye|roots|blowout|side part|platinum|hairline|"
+         r"shav(e|ed|ing) (his|her|my|their|your)? ?head|grow (it|my \w+|his \w+|her \w+) out)\b"),
         (Workflow.REFERENCE_STYLING, 3.0, "try-on or dress-up",
          r"\b(try (this|these|it|them|that)? ?on|try on|wear|wears|wearing|dress (me|@\w+|him|her|us)|dress up|"
          r"outfit\w*|style (me|@\w+)|try-on|fitting|fit this|model this|look from|red carpet|met gala|"
-         r"costume|uniform|put (me|@\w+) in|in the same (clothes|outfit)|swap my clothes)\b"),
+         r"costume|uniform|put (me|@\w+) in|in the same (clothes|outfit)|swap my clothes|"
+         r"how (do|would|will|does) (i|he|she|we|@\w+) look in)\b"),
         (Workflow.REFERENCE_STYLING, 1.5, "clothing",
          r"\b(dress|gown|suit|tux\w*|jacket|coat|blazer|hoodie|jersey|kit|sneakers|heels|boots|shirt|"
-         r"necklace|earrings|ring|watch|saree|kimono|lehenga|swimsuit|look|fit|premiere|grammys|oscars|"
-         r"coachella|fashion week)\b"),
+         r"necklace|earrings|ring|watch|saree|sari|kimono|hanbok|lehenga|swimsuit|look|fit|premiere|grammys|"
+         r"oscars|coachella|fashion week|gala|runway|catwalk|vogue|cannes|streetwear)\b"),
         (Workflow.STYLE_TRANSFER, 3.0, "art style",
          r"\b(style|styled|stylize|restyle|anime\w*|cartoon\w*|watercolou?r|oil painting|painting|painted|"
          r"painterly|sketch\w*|pencil|charcoal|pop art|pixel art|8-bit|comic\w*|ghibli\w*|pixar|disney|"
          r"van gogh|monet|picasso|rembrandt|vermeer|klimt|dali|hokusai|mucha|warhol|lichtenstein|"
          r"impressionis\w*|cubis\w*|ukiyo-e|woodblock|woodcut|engraving|mosaic|stained glass|claymation|"
          r"clay|lego|low poly|line art|vector|ink|sumi-e|embroidery|cross-stitch|crayons?|chalk|manga|"
-         r"simpsons|south park|renaissance|noir|vaporwave|synthwave|aesthetic|hand-drawn|drawn|statue|"
-         r"coloring page|blueprint|poster|cel shaded|-ify|ify)\b"),
+         r"simpsons|south park|renaissance|noir|vaporwave|synthwave|aesthetic|hand-drawn|drawn|"
+         r"(?<!the )statue|colou?ring (page|book)|blueprint|poster|cel shaded|-ify|ify|spider-?verse|"
+         r"minecraft|fortnite|retro|cyberpunk|steampunk|art nouveau|art deco|graffiti|caricature|storybook|"
+         r"into a drawing|as a drawing)\b"),
         (Workflow.IMAGE_ENHANCEMENT, 3.0, "quality words",
-         r"\b(upscal\w*|sharp\w*|denois\w*|nois\w*|grain\w*|restor\w*|blur\w*|unblur|deblur|resolution|"
-         r"res|hd|[248]k|[24]x|quality|pixelat\w*|pixelly|artifacts|compress\w*|colou?ri[sz]e|colou?r cast|"
-         r"scratch\w*|damage\w*|faded|yellowed|crisp\w*|clear\w*|clarity|clarify|enhance\w*|expos\w*|"
-         r"white balance|contrast|dpi|haze|hazy|foggy|focus|fuzzy|dull|washed out|dust spots|muddy|"
-         r"dynamic range|vignetting|distortion|soft|brighten|too dark|low light|1080p|print)\b"),
+         r"\b(upscal\w*|upres\w*|sharp\w*|denois\w*|nois\w*|grain\w*|restor\w*|blur\w*|unblur|deblur|"
+         r"resolution|res|hd|[248]k|[24]x|quality|pixelat\w*|pixelly|artifacts|compress\w*|colou?ri[sz]\w*|"
+         r"add colou?rs?|colou?r cast|scratch\w*|damage\w*|faded|yellowed|crisp\w*|clear\w*|clarity|clarify|"
+         r"enhance\w*|\w*expos\w*|white balance|contrast|dpi|haze|hazy|foggy|focus|fuzzy|dull|washed out|"
+         r"dust( spots)?|muddy|dynamic range|vignetting|distortion|soft|brighten|(too|very|so|really) "
+         r"(dark|bright)|low light|1080p|print|cracked|torn|ripped|stain\w*|scann?ed|detail\w*|lighting|"
+         r"improv\w*|shaky)\b"),
         (Workflow.IMAGE_EDITING, 2.5, "edit verbs",
          r"\b(remove|erase|delete|get rid of|take (out|off|away)|replace|swap|insert|inpaint|outpaint|"
-         r"extend|edit out|clean up|clear|blur out|disappear|fill|move the|photobomb\w*)\b"),
+         r"extend|edit out|clean up|clear|blur out|disappear|fill|move the|photobomb\w*|gone|"
+         r"get (him|her|them|it|that) out)\b"),
         (Workflow.IMAGE_EDITING, 1.5, "change a part",
-         r"\b(add|put|change|make the|make his|make her|make my|turn the|give (him|her|the))\b"),
+         r"\b(add|put|change|make the|make his|make her|make my|turn the|give (him|her|the)|instead( of)?|"
+         r"recolou?r)\b"),
         (Workflow.IMAGE_GENERATION, 2.0, "make-something verbs",
          r"\b(generate|create|draw|design|render|illustrat\w*|imagine|visuali[sz]e|whip up|"
          r"(image|picture|photo|pic|painting|drawing|art|artwork|poster|logo|wallpaper|icon|sticker|"
          r"thumbnail|banner|flyer|card|cover|mascot|concept art) (of|for)|a (photo|picture|portrait|drawing))\b"),
     )
 )
+# Workflows that change someone's (or something's) own picture: with no image and no one to apply them
+# to, their words describe the picture to make.
+_NEEDS_SUBJECT = (Workflow.HAIR_STYLING, Workflow.REFERENCE_STYLING, Workflow.STYLE_TRANSFER)
 
 
 class RulesClassifier(Classifier):
@@ -108,16 +162,23 @@ class RulesClassifier(Classifier):
 
     def decide(self, prompt: str, has_image: bool) -> tuple[Workflow, float, str]:
         """The workflow, a confidence and the reasons, for one normalised prompt."""
-        video = bool(_VIDEO.search(prompt))
-        audio = bool(_AUDIO.search(prompt)) and not _NO_AUDIO.search(prompt)
-        motion = bool(_MOTION.search(prompt))
+        scene = _NOT_MOTION_SPANS.sub(" ", prompt)  # without "look like a ghibli movie", "the sign says"
+        still = bool(_NO_VIDEO.search(prompt))
         image_ref = bool(_IMAGE_REF.search(prompt)) or has_image
+        video = bool(_VIDEO.search(scene)) and not still
+        audio = bool(_AUDIO.search(scene)) and not _NO_AUDIO.search(prompt)
+        soundtrack = audio and bool(_SOUNDTRACK.search(scene)) and not _STILL.search(scene)
+        animate = bool(_ANIMATE.search(scene)) and not still
+        motion = animate or (bool(_MOTION.search(scene) or image_ref and _ACTION.search(scene)) and not still)
         fresh = bool(_FROM_SCRATCH.search(prompt))
         scores = self._scores(prompt)
+        if not image_ref and not _SUBJECT.search(prompt):
+            for workflow in _NEEDS_SUBJECT:
+                scores.pop(workflow, None)
         image_best = max(scores.values(), default=0.0)
-        if video and audio or (audio and image_ref and (motion or _says(prompt))):
+        if video and audio or (audio and image_ref and (motion or _says(scene))) or (soundtrack and not image_ref):
             return Workflow.VIDEO_GENERATION, 0.8, "asks for a video with sound, music or speech"
-        if video or (motion and (image_best == 0.0 or image_ref and image_best < 3.0)):
+        if video or (motion and (image_best == 0.0 or image_ref and (animate or image_best < 3.0))):
             if image_ref and not fresh and (has_image or _IMAGE_REF.search(prompt)):
                 why = "animate the working image" if has_image else "animate a photo the user refers to"
                 return Workflow.IMAGE_TO_VIDEO, 0.75, f"asks for motion; {why}"
@@ -151,4 +212,10 @@ class RulesClassifier(Classifier):
 
 
 def _says(prompt: str) -> bool:
-    return bool(re.search(r"\b(say\w*|speak\w*|talk\w*|sing\w*|lip ?sync\w*|bark\w*|music|sound\w*)\b", prompt, re.I))
+    return bool(_SAYS.search(prompt))
+
+
+_SAYS = _rx(
+    r"\b(say\w*|speak\w*|talk\w*|sing|sings|singing|lip ?sync\w*|bark\w*|meow\w*|howl\w*|roar\w*|purr\w*|"
+    r"crowing|chirp\w*|rap|rapping|tells? a (joke|story)|voice|music|songs?|sound\w*)\b"
+)

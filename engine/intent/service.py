@@ -278,7 +278,12 @@ class IntentService:
             })
         return rows
 
+    def flush(self) -> None:
+        """Write buffered classification records now (reads of the log call this first)."""
+        self._repo.flush()
+
     def close(self) -> None:
+        self._repo.close()
         self.resilience.close()
 
     def _log_selection(

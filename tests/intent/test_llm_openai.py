@@ -52,6 +52,7 @@ def _breaker_state(engine: Engine) -> str:
 
 
 def _logged_breaker_states(engine: Engine) -> list[str | None]:
+    engine.intent.flush()
     rows = engine.db.cursor().execute(
         "SELECT breaker_state FROM intent_classifications WHERE method = 'llm' ORDER BY created_at"
     ).fetchall()

@@ -22,6 +22,7 @@ def engine(engine_settings: Settings) -> Iterator[Engine]:
 
 
 def _logged(engine: Engine) -> list[tuple]:
+    engine.intent.flush()
     return engine.db.cursor().execute(
         "SELECT method, workflow, cache_hit, rate_limited FROM intent_classifications ORDER BY created_at"
     ).fetchall()
