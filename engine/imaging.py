@@ -24,6 +24,7 @@ __all__ = [
     "decode_image",
     "encode_png",
     "encode_jpeg",
+    "fit_within",
     "face_anchors",
     "align_face",
     "warp",
@@ -85,6 +86,16 @@ def decode_image(data: bytes) -> RGBImage:
         raise InvalidRequest(
             "image", f"the bytes are not a readable image ({exc}); upload a PNG or JPEG"
         ) from exc
+
+
+def fit_within(image: np.ndarray, side: int) -> np.ndarray:
+    """`image` scaled down (INTER_AREA) so its long side is at most `side`; unchanged if it already is."""
+    height, width = image.shape[:2]
+    scale = side / max(height, width)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=image.dtype)
 
 
 def encode_png(image: np.ndarray | Image.Image) -> bytes:

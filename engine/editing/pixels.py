@@ -8,6 +8,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from engine.imaging import fit_within
+
 __all__ = ["RGBImage", "Mask", "to_lab", "from_lab", "blend", "luma", "at_most", "gaussian_sigma"]
 
 RGBImage = npt.NDArray[np.uint8]
@@ -43,11 +45,9 @@ def gaussian_sigma(image: np.ndarray, fraction: float) -> float:
 def at_most(image: RGBImage, side: int, filter_: Callable[[RGBImage], RGBImage]) -> RGBImage:
     """Run a slow filter on a copy no larger than `side` pixels, and scale its result back up."""
     height, width = image.shape[:2]
-    scale = side / max(height, width)
-    if scale >= 1.0:
+    small = fit_within(image, side)
+    if small is image:
         return filter_(image)
-    size = (round(width * scale), round(height * scale))
-    small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     return np.asarray(
         cv2.resize(filter_(small), (width, height), interpolation=cv2.INTER_CUBIC), dtype=np.uint8
     )

@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from engine.editing.pixels import Mask, RGBImage
+from engine.imaging import fit_within
 
 __all__ = ["person_mask", "foreground_mask", "Box"]
 
@@ -73,8 +74,7 @@ def grabcut_mask(image: RGBImage, box: Box | None = None) -> Mask:
     """GrabCut seeded with a rectangle, run on a small copy; a feathered mask at full size."""
     height, width = image.shape[:2]
     scale = min(1.0, _GRABCUT_SIDE / max(height, width))
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    small = fit_within(image, _GRABCUT_SIDE)
     sh, sw = small.shape[:2]
     if box is None:
         box = (round(width * 0.08), round(height * 0.08), round(width * 0.84), round(height * 0.84))

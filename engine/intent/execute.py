@@ -11,7 +11,7 @@ import numpy as np
 
 from engine.editing import EDITABLE_WORKFLOWS, plan_edit, run_edit
 from engine.errors import InvalidRequest
-from engine.imaging import decode_image, encode_png, to_rgb
+from engine.imaging import decode_image, encode_png, fit_within, to_rgb
 from engine.intent.catalogue import select_model
 from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, RunStatus, Workflow
 from engine.providers.base import Capability, ImageRequest, VideoRequest
@@ -43,12 +43,7 @@ def working_image(image: np.ndarray | bytes | Any | None) -> np.ndarray | None:
     height, width = rgb.shape[:2]
     if min(height, width) < MIN_WORKING_SIDE:
         raise InvalidRequest("image", f"the image is only {width}x{height} pixels; use one of at least 32 a side")
-    scale = MAX_WORKING_SIDE / max(height, width)
-    if scale < 1:
-        import cv2
-
-        rgb = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(rgb)
+    return np.ascontiguousarray(fit_within(rgb, MAX_WORKING_SIDE))
 
 
 def _remote_pick(plan: ProcessPlan) -> ModelSelection:

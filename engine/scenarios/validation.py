@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError
-from engine.imaging import decode_image
+from engine.imaging import decode_image, fit_within
 
 __all__ = [
     "MAX_PHOTO_BYTES",
@@ -89,12 +89,8 @@ def check_photo_bytes(data: bytes | None) -> tuple[np.ndarray, str, float]:
     height, width = rgb.shape[:2]
     if min(height, width) < 64:
         raise InvalidRequest("photo", f"the photo is only {width}x{height} pixels; use one of at least 256 pixels")
-    scale = MAX_PHOTO_SIDE / max(height, width)
-    if scale < 1:
-        import cv2
-
-        rgb = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(rgb), extension, min(scale, 1.0)
+    scale = min(MAX_PHOTO_SIDE / max(height, width), 1.0)
+    return np.ascontiguousarray(fit_within(rgb, MAX_PHOTO_SIDE)), extension, scale
 
 
 def check_faces(faces: list, field: str = "photo") -> np.ndarray:
