@@ -156,8 +156,7 @@ class IntentService:
     ) -> ProcessPlan:
         """Classify, select a model with fallbacks and cost, and enhance the prompt; logged as planned."""
         plan = self._plan(prompt, has_image, quality, user_id)
-        self._log_selection(plan, ProcessResult(plan=plan, status=RunStatus.NEEDS_PROVIDER, message=plan.message),
-                            user_id, status="planned")
+        self._log_selection(plan, None, user_id)
         return plan
 
     def process(
@@ -286,10 +285,17 @@ class IntentService:
         self._repo.close()
         self.resilience.close()
 
-    def _log_selection(
-        self, plan: ProcessPlan, result: ProcessResult, user_id: str | None, status: str | None = None
-    ) -> None:
+    def _log_selection(self, plan: ProcessPlan, result: ProcessResult | None, user_id: str | None) -> None:
+        """One `intent_selections` row: the plan, and what running it did (`None`: only planned)."""
         selection, classification = plan.selection, plan.classification
+        run: dict[str, object] = {"status": "planned", "message": plan.message}
+        if result is not None:
+            run = {
+                "status": result.status.value, "message": result.message, "actual_model": result.model,
+                "actual_cost_usd": result.actual_cost_usd, "actual_seconds": result.actual_seconds,
+                "output_sha256": result.output_sha256, "output_kind": result.output_kind,
+                "operations": "; ".join(result.operations) or None,
+            }
         self._repo.log_selection(SelectionRecord(
             user_id=user_id, prompt=plan.prompt.original, has_image=plan.has_image,
             workflow=classification.workflow_type.value, confidence=classification.confidence,
@@ -297,10 +303,7 @@ class IntentService:
             selected_model=selection.primary, provider=selection.provider,
             fallbacks=[option.model_id for option in selection.fallbacks],
             estimated_cost_usd=selection.estimated_cost_usd, estimated_seconds=selection.estimated_seconds,
-            enhanced_prompt=plan.prompt.enhanced, status=status or result.status.value, actual_model=result.model,
-            actual_cost_usd=result.actual_cost_usd, actual_seconds=result.actual_seconds,
-            output_sha256=result.output_sha256, output_kind=result.output_kind,
-            operations="; ".join(result.operations) or None, message=result.message,
+            enhanced_prompt=plan.prompt.enhanced, **run,
         ))
 
     def _log(

@@ -65,6 +65,8 @@ def test_plan_selects_a_model_and_says_what_it_needs(engine: Engine) -> None:
     assert plan.classification.workflow_type.value in {"video_generation", "text_to_video"}
     assert plan.selection.primary and plan.selection.estimated_cost_usd >= 0
     assert plan.runnable_here is False and "Needs provider" in plan.message
+    logged = engine.db.cursor().execute("SELECT status, selected_model, actual_seconds FROM intent_selections").fetchall()
+    assert logged == [("planned", plan.selection.primary, None)]
 
 
 def test_corrections_are_stored_and_retrain_the_head(engine: Engine) -> None:
