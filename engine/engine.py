@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import ConfigError
+from engine.limits import OwnerLimits
 from engine.jobs import register_generation_jobs
 from engine.providers.gateway import ModelGateway
 from engine.providers.registry import ProviderRegistry
 from engine.queue import GenerationQueue, QueueConfig, detect_devices
+from engine.resilience import Resilience, ResilienceConfig, build_resilience
 from engine.settings import Settings
 from engine.system import SystemService
 from storage.database import Database
@@ -50,6 +52,7 @@ class Engine:
         registry: ProviderRegistry,
         generations: GenerationLog,
         queue: GenerationQueue,
+        resilience: Resilience,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -58,6 +61,8 @@ class Engine:
         self.generations = generations
         self.models = ModelGateway(registry, generations)
         self.queue = queue
+        self.resilience = resilience
+        self.limits = OwnerLimits(resilience.limiter)
         self.system = SystemService(self)
         self.intent: IntentService
         self.scenarios: ScenarioService
@@ -79,6 +84,7 @@ class Engine:
             self.queue.stop(wait=True)
         self.generations.close()
         self.registry.close()
+        self.resilience.close()
         self.db.close()
 
     def __enter__(self) -> Engine:
@@ -86,6 +92,24 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def resilience_config(settings: Settings) -> ResilienceConfig:
+    from engine.intent.service import AI_CLASSIFIER_FLAG
+
+    return ResilienceConfig(
+        redis_url=settings.redis_url,
+        namespace=settings.redis_namespace,
+        cache_ttl_s=settings.cache_ttl_s,
+        cache_maxsize=settings.cache_maxsize,
+        rate_limit_per_minute=settings.rate_limit_per_minute or None,
+        rate_limit_per_hour=settings.rate_limit_per_hour or None,
+        cost_limit_per_hour_usd=settings.cost_limit_per_hour_usd or None,
+        breaker_fail_max=settings.breaker_fail_max,
+        breaker_reset_s=settings.breaker_reset_s,
+        breaker_success_threshold=settings.breaker_success_threshold,
+        rollouts={AI_CLASSIFIER_FLAG: settings.ai_classifier_rollout_percent},
+    )
 
 
 def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
@@ -100,10 +124,11 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
         media.sweep_temporary()
         generations = GenerationLog(db)
         queue = GenerationQueue(db, detect_devices(settings.use_cuda, settings.cpu_workers), QueueConfig.from_settings(settings))
+        resilience = build_resilience(resilience_config(settings))
     except BaseException:
         db.close()
         raise
-    engine = Engine(settings, db, media, registry, generations, queue)
+    engine = Engine(settings, db, media, registry, generations, queue, resilience)
     register_generation_jobs(engine)
     # Flow services register their queue job kinds here, before start(), so a restart
     # finds a handler for every unfinished job.

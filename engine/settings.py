@@ -76,8 +76,12 @@ class Settings(BaseSettings):
     share: bool = Field(False, description="Create a public Gradio share link.")
     auth_username: str | None = Field(None, description="User name required on the studio (with a password).")
     auth_password: SecretStr | None = Field(None, description="Password required on the studio.")
+    admin_users: ProviderList = Field(
+        default_factory=list,
+        description="Comma-separated account names that see every job and the analytics (with auth on).",
+    )
 
-    @field_validator("fallback_providers", mode="before")
+    @field_validator("fallback_providers", "admin_users", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

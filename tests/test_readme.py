@@ -12,7 +12,9 @@ def test_every_setting_is_documented_with_its_default() -> None:
     rows = dict(re.findall(r"^\| `(STUDIO_[A-Z_0-9]+)` \| `([^`]*)` \|", README, flags=re.M))
     for name, field in Settings.model_fields.items():
         default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
-        shown = ",".join(default) if isinstance(default, list) else "(unset)" if default is None else str(default)
+        if isinstance(default, list):
+            default = ",".join(default) or None
+        shown = "(unset)" if default is None else str(default)
         assert rows.get(f"STUDIO_{name.upper()}") == shown, f"README row for STUDIO_{name.upper()}"
     assert len(rows) == len(Settings.model_fields)
 

@@ -42,7 +42,7 @@ from engine.intent.rules import RulesClassifier
 from engine.imaging import encode_png
 from engine.providers.base import Capability, TextRequest, TextResult
 from engine.providers.gateway import CallContext
-from engine.resilience import ResilienceConfig, build_resilience, cache_key, normalise_text
+from engine.resilience import cache_key, normalise_text
 from storage.intent import IntentRepository, SelectionRecord
 
 if TYPE_CHECKING:
@@ -72,21 +72,7 @@ class IntentService:
         settings = engine.settings
         self._engine = engine
         self._repo = IntentRepository(engine.db)
-        self.resilience = build_resilience(
-            ResilienceConfig(
-                redis_url=settings.redis_url,
-                namespace=settings.redis_namespace,
-                cache_ttl_s=settings.cache_ttl_s,
-                cache_maxsize=settings.cache_maxsize,
-                rate_limit_per_minute=settings.rate_limit_per_minute or None,
-                rate_limit_per_hour=settings.rate_limit_per_hour or None,
-                cost_limit_per_hour_usd=settings.cost_limit_per_hour_usd or None,
-                breaker_fail_max=settings.breaker_fail_max,
-                breaker_reset_s=settings.breaker_reset_s,
-                breaker_success_threshold=settings.breaker_success_threshold,
-                rollouts={AI_CLASSIFIER_FLAG: settings.ai_classifier_rollout_percent},
-            )
-        )
+        self.resilience = engine.resilience
         self._lock = threading.Lock()
         self._rules = RulesClassifier()
         self._embedding: EmbeddingClassifier | None = None
@@ -283,7 +269,6 @@ class IntentService:
 
     def close(self) -> None:
         self._repo.close()
-        self.resilience.close()
 
     def _log_selection(self, plan: ProcessPlan, result: ProcessResult | None, user_id: str | None) -> None:
         """One `intent_selections` row: the plan, and what running it did (`None`: only planned)."""
