@@ -59,7 +59,7 @@ class Engine:
         self.media = media
         self.registry = registry
         self.generations = generations
-        self.models = ModelGateway(registry, generations)
+        self.models = ModelGateway(registry, generations, resilience.breakers)
         self.queue = queue
         self.resilience = resilience
         self.limits = OwnerLimits(resilience.limiter)

@@ -25,7 +25,9 @@ IMAGE_JOB = "image.generate"
 
 def _context(contexts: list[JobContext]) -> CallContext:
     first = contexts[0].job
-    return CallContext(user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None)
+    return CallContext(
+        user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None, device=contexts[0].device.name
+    )
 
 
 def register_generation_jobs(engine: Engine) -> None:

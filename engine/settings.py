@@ -28,9 +28,15 @@ class Settings(BaseSettings):
     text_provider: str = Field("embedded", description="Adapter for text generation.")
     embeddings_provider: str = Field("embedded", description="Adapter for sentence embeddings.")
     image_provider: str = Field("embedded", description="Adapter for text-to-image.")
-    video_provider: str = Field("embedded", description="Adapter for video.")
+    video_provider: str = Field("embedded", description="Adapter that encodes frames and audio to MP4.")
     speech_provider: str = Field("embedded", description="Adapter for speech synthesis.")
     vision_provider: str = Field("embedded", description="Adapter for face detection and landmarks.")
+    voice_clone_provider: str = Field("none", description="Adapter that clones a voice from a sample (none: no cloning).")
+    image_edit_provider: str = Field("embedded", description="Adapter for image edits (instruction, img2img, inpaint).")
+    face_swap_provider: str = Field("none", description="Adapter for face swaps (none: not offered).")
+    talking_head_provider: str = Field("none", description="Adapter for talking heads, image + audio → video (none: not offered).")
+    image_to_video_provider: str = Field("embedded", description="Adapter for image-to-video.")
+    text_to_video_provider: str = Field("none", description="Adapter for text-to-video (none: not offered).")
     fallback_providers: ProviderList = Field(
         default_factory=lambda: ["embedded"],
         description="Comma-separated adapters tried, in order, when the chosen one fails.",
@@ -95,6 +101,12 @@ class Settings(BaseSettings):
         "video_provider",
         "speech_provider",
         "vision_provider",
+        "voice_clone_provider",
+        "image_edit_provider",
+        "face_swap_provider",
+        "talking_head_provider",
+        "image_to_video_provider",
+        "text_to_video_provider",
     )
     @classmethod
     def _provider_name(cls, value: str) -> str:
@@ -103,8 +115,10 @@ class Settings(BaseSettings):
             raise ValueError("must name an adapter, e.g. 'embedded'")
         return value
 
-    def provider_for(self, capability: str) -> str:
-        return str(getattr(self, f"{capability}_provider"))
+    def provider_for(self, capability: str) -> str | None:
+        """The adapter configured for a capability; None when it is set to `none`."""
+        name = str(getattr(self, f"{capability}_provider"))
+        return None if name == "none" else name
 
     def auth_pair(self) -> tuple[str, str] | None:
         if self.auth_username and self.auth_password:

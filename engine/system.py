@@ -85,7 +85,9 @@ class SystemService:
         self._engine = engine
 
     def providers(self) -> list[ProviderRow]:
-        return [
+        """Every adapter of every capability; a capability with none registered gets a row saying so."""
+        registry = self._engine.registry
+        rows = [
             ProviderRow(
                 capability=s.capability.value,
                 provider=s.provider,
@@ -95,8 +97,17 @@ class SystemService:
                 configured=s.configured,
                 loaded=s.loaded,
             )
-            for s in self._engine.registry.statuses()
+            for s in registry.statuses()
         ]
+        for capability in Capability:
+            if not registry.providers_for(capability):
+                rows.append(ProviderRow(
+                    capability=capability.value, provider="-", description=f"no {capability.label} adapter",
+                    available=False, configured=False, loaded=False,
+                    reason=f"no {capability.label} adapter is registered (install a provider plugin, then set "
+                           f"STUDIO_{capability.value.upper()}_PROVIDER)",
+                ))  # fmt: skip
+        return rows
 
     def devices(self) -> list[DeviceRow]:
         return [
@@ -139,7 +150,10 @@ class SystemService:
         for capability, check in _smoke_checks().items():
             if capabilities and capability not in capabilities:
                 continue
-            provider = self._engine.registry.chain(capability)[0]
+            chain = self._engine.registry.chain(capability)
+            if not chain:
+                continue
+            provider = chain[0]
             started = time.perf_counter()
             try:
                 detail, ok = check(self._engine.models), True

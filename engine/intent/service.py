@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.errors import InvalidRequest, RateLimited, StudioError
-from engine.intent.catalogue import select_model
+from engine.intent.catalogue import WORKFLOW_CAPABILITY, CatalogueGap, catalogue_gaps, catalogue_providers, select_model
 from engine.intent.classifier import Classifier
 from engine.intent.embedding import EmbeddingClassifier
 from engine.intent.enhance import enhance_prompt
 from engine.intent.evaluate import evaluate
-from engine.intent.execute import REMOTE_PROVIDERS, PlanRunner, working_image
+from engine.intent.execute import PlanRunner, working_image
 from engine.intent.examples import HELDOUT_PATH, load_examples, load_labelled_file
 from engine.intent.llm import LLMClassifier
 from engine.intent.models import (
@@ -40,7 +40,7 @@ from engine.intent.models import (
 )
 from engine.intent.rules import RulesClassifier
 from engine.imaging import encode_png
-from engine.providers.base import Capability, TextRequest, TextResult
+from engine.providers.base import Capability
 from engine.providers.gateway import CallContext
 from engine.resilience import cache_key, normalise_text
 from storage.intent import IntentRepository, SelectionRecord
@@ -51,20 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["IntentService", "AI_CLASSIFIER_FLAG", "REFERENCE_TAG"]
 
 AI_CLASSIFIER_FLAG = "ai_classifier"
-CATALOGUE_PROVIDERS = ("embedded", *REMOTE_PROVIDERS)
 REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
-
-
-class _GuardedText:
-    """The text gateway seen through the configured provider's circuit breaker."""
-
-    def __init__(self, engine: Engine, service: IntentService) -> None:
-        self._engine = engine
-        self._service = service
-
-    def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:
-        provider = self._engine.registry.chain(Capability.TEXT)[0]
-        return self._service.resilience.breakers.call(provider, self._engine.models.text.generate, requests)
 
 
 class IntentService:
@@ -77,7 +64,8 @@ class IntentService:
         self._rules = RulesClassifier()
         self._embedding: EmbeddingClassifier | None = None
         self._llm: LLMClassifier | None = None
-        self._runner = PlanRunner(engine, self.resilience.breakers)
+        self._runner = PlanRunner(engine.models, engine.media)
+        self._gaps: dict[tuple[Workflow, str], CatalogueGap] | None = None
 
     # -- classifiers, built on first use (the embedding head trains or loads once) --
     def _classifier(self, method: Method) -> Classifier:
@@ -95,7 +83,7 @@ class IntentService:
                 return self._embedding
             if self._llm is None:
                 self._llm = LLMClassifier(
-                    _GuardedText(self._engine, self),  # type: ignore[arg-type]
+                    self._engine.models.text,  # type: ignore[arg-type]  # breakers live in the gateway
                     fallbacks=[self._embedding, self._rules],
                 )
             return self._llm
@@ -109,8 +97,8 @@ class IntentService:
         user = user_id or "anonymous"
         if method is not Method.RULES and not self.resilience.flags.is_enabled(AI_CLASSIFIER_FLAG, user):
             method = Method.RULES
-        provider = self._engine.registry.chain(Capability.TEXT)[0]
-        breaker_state = self.resilience.breakers.states().get(provider) if method is Method.LLM else None
+        chain = self._engine.registry.chain(Capability.TEXT)
+        breaker_state = self.resilience.breakers.states().get(chain[0]) if method is Method.LLM and chain else None
         try:
             self.resilience.limiter.check_and_consume(user, 0.0)
         except RateLimited as exc:
@@ -194,13 +182,16 @@ class IntentService:
         try:
             selection = select_model(workflow, Quality(quality), tuple(sorted(able)))
         except InvalidRequest:  # nothing on hand can run it: show the catalogue's pick and what it needs
-            selection = select_model(workflow, Quality(quality), CATALOGUE_PROVIDERS)
+            selection = select_model(workflow, Quality(quality), tuple(sorted(catalogue_providers(workflow))))
         enhanced = enhance_prompt(prompt, workflow, self._repo.references(user_id or "anonymous"))
         runnable = selection.provider in able
         if runnable:
             message = f"Runs on {selection.provider}: {selection.primary}."
         else:
             message = f"Needs provider {selection.provider} ({selection.primary}), which is not configured here."
+            gap = self.catalogue_gaps().get((workflow, selection.primary))
+            if gap is not None:
+                message += f" ({gap.reason}.)"
         message += f" Estimated ${selection.estimated_cost_usd:.3f}, about {selection.estimated_seconds:.0f} s."
         if selection.is_placeholder:
             message += " The embedded result is a labelled stand-in."
@@ -211,15 +202,14 @@ class IntentService:
         )
 
     def _able_providers(self, workflow: Workflow) -> set[str]:
-        """Providers that can run `workflow` here: the embedded operations always; a remote one only
-        when its image adapter is configured (text-to-image is the one remote path with an adapter)."""
-        able = {"embedded"}
-        if workflow is Workflow.IMAGE_GENERATION:
-            able |= {
-                row.provider for row in self._engine.registry.statuses()
-                if row.capability is Capability.IMAGE and row.available and row.configured
-            }
-        return able
+        """Providers whose adapter for the workflow's capability can run here (from the registry)."""
+        return set(self._engine.registry.runnable(WORKFLOW_CAPABILITY[workflow]))
+
+    def catalogue_gaps(self) -> dict[tuple[Workflow, str], CatalogueGap]:
+        """Catalogue entries no registered adapter can serve here, checked once, by (workflow, model)."""
+        if self._gaps is None:
+            self._gaps = {(gap.workflow, gap.model_id): gap for gap in catalogue_gaps(self._engine.registry)}
+        return self._gaps
 
     def evaluate(
         self, method: Method | str, path: Path | None = None, limit: int | None = None, batch_size: int = 1
@@ -250,7 +240,9 @@ class IntentService:
     def breaker_rows(self) -> list[dict[str, object]]:
         """Each remote provider's circuit: state, seconds until a trial call, last change."""
         board = self.resilience.breakers
-        providers = sorted({*self._engine.registry.chain(Capability.TEXT), *board.states()} - {"embedded"})
+        registry = self._engine.registry
+        remote = {p for p in registry.chain(Capability.TEXT) if not getattr(registry.spec(Capability.TEXT, p), "local", True)}
+        providers = sorted(remote | set(board.states()))
         last = {t.provider: t for t in board.transitions}
         rows = []
         for provider in providers:

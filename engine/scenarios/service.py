@@ -17,8 +17,8 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import InvalidRequest, JobError, NotFound, StudioError
-from engine.providers.base import Capability
+from engine.errors import InvalidRequest, JobError, NotFound, ProviderError, StudioError
+from engine.providers.generative import VoiceCloneRequest
 from engine.queue import Job, JobContext, JobStatus
 from engine.scenarios import provenance
 from engine.scenarios.assets_plan import DUB_JOB, IMAGE_JOB, VIDEO_JOB, PlannedAsset, job_id, job_specs, load_scripts, plan
@@ -109,16 +109,14 @@ class ScenarioService:
                              assets=self.status(user_id), seconds=time.perf_counter() - started)  # fmt: skip
 
     def _clone_voice(self, wav: bytes, name: str) -> str | None:
-        """A cloud speech adapter that can clone (a `clone_voice(wav, name) -> id` method) gets the sample."""
-        provider = self._engine.settings.speech_provider
-        if provider == "embedded":
+        """The voice-cloning capability, through the recording gateway, when an adapter for it can run here."""
+        models = self._engine.models
+        if not models.voice_clone.runnable():
             return None
         try:
-            adapter = self._engine.registry.get(Capability.SPEECH, provider)
-        except StudioError:
+            return models.voice_clone.clone([VoiceCloneRequest(wav=wav, name=name)])[0].voice_id
+        except ProviderError:
             return None
-        clone = getattr(adapter, "clone_voice", None)
-        return str(clone(wav, name)) if callable(clone) else None
 
     def user(self, user_id: str) -> UserProfile:
         row = self._users.get(user_id)
