@@ -9,14 +9,15 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from engine.providers.base import ImageRequest, SpeechRequest, TextRequest
+from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest
 from engine.providers.gateway import CallContext
-from engine.queue import JobContext
+from engine.providers.progress import reporting
+from engine.queue import JobContext, JobSpec, Priority
 
 if TYPE_CHECKING:
     from engine.engine import Engine
 
-__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs"]
+__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs", "image_job"]
 
 TEXT_JOB = "text.generate"
 SPEECH_JOB = "speech.synthesize"
@@ -28,6 +29,30 @@ def _context(contexts: list[JobContext]) -> CallContext:
     return CallContext(
         user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None, device=contexts[0].device.name
     )
+
+
+def image_job(
+    engine: Engine, request: ImageRequest, *, user_id: str | None = None, priority: Priority = Priority.INTERACTIVE,
+    job_id: str | None = None,
+) -> JobSpec:
+    """A text-to-image job whose batch key groups it with same-model, same-parameter requests,
+    so the queue runs them as one batched model call."""
+    chain = engine.registry.chain(Capability.TEXT_TO_IMAGE)
+    fields: dict[str, Any] = {"id": job_id} if job_id else {}
+    return JobSpec(
+        kind=IMAGE_JOB, payload=request.model_dump(mode="json"), priority=priority, user_id=user_id,
+        batch_key=request.batch_key(chain[0] if chain else "-"), **fields,
+    )
+
+
+def _per_item(contexts: list[JobContext]):  # noqa: ANN202 - a context manager
+    """Progress an adapter reports for item i of its batch goes to job i."""
+
+    def reporter(index: int, fraction: float, message: str) -> None:
+        if 0 <= index < len(contexts):
+            contexts[index].report(fraction, message)
+
+    return reporting(reporter)
 
 
 def register_generation_jobs(engine: Engine) -> None:
@@ -48,13 +73,18 @@ def register_generation_jobs(engine: Engine) -> None:
 
     def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
         requests = [ImageRequest.model_validate(c.job.payload) for c in contexts]
-        results = models.image.generate(requests, _context(contexts))
+        with _per_item(contexts):
+            served = models.image.generate_served(requests, _context(contexts))
         stored = []
-        for result in results:
+        for ctx, result in zip(contexts, served.value, strict=True):
             buffer = io.BytesIO()
             result.image.save(buffer, format="PNG")
             ref = media.put(buffer.getvalue(), "png")
-            stored.append({"media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note})
+            stored.append({
+                "media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note,
+                "provider": served.provider, "model": served.model, "device": ctx.device.name,
+                "batch_size": len(contexts),
+            })
         return stored
 
     for kind, batch in ((TEXT_JOB, text_batch), (SPEECH_JOB, speech_batch), (IMAGE_JOB, image_batch)):

@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     gemini_text_model: str = Field("gemini-2.5-flash", description="Gemini model used for text.")
     replicate_api_token: SecretStr | None = Field(None, description="Token for Replicate.")
     replicate_image_model: str = Field("black-forest-labs/flux-schnell", description="Replicate text-to-image model.")
+    diffusers_model: str | None = Field(None, description="Local folder or hub id of a Stable Diffusion pipeline for the diffusers adapter.")
+    diffusers_dtype: Literal["auto", "float16", "bfloat16", "float32"] = Field(
+        "auto", description="Weights dtype of the diffusers pipeline (auto: float16 on CUDA, float32 on CPU)."
+    )
+    diffusers_steps: int = Field(25, ge=1, le=150, description="Denoising steps of the diffusers adapter.")
+    diffusers_guidance: float = Field(7.0, ge=0.0, le=30.0, description="Classifier-free guidance scale of the diffusers adapter.")
+    diffusers_size: int = Field(512, ge=64, le=2048, description="Image side in pixels of the diffusers adapter (a multiple of 8).")
+    diffusers_scheduler: Literal["default", "ddim", "euler", "euler_a", "dpm", "pndm"] = Field(
+        "default", description="Noise scheduler of the diffusers pipeline (default: the one it was saved with)."
+    )
+    diffusers_compile: bool = Field(False, description="torch.compile the diffusers UNet (slow first call, faster after).")
+    diffusers_attention_slicing: bool = Field(False, description="Attention slicing in the diffusers pipeline (less memory, slower).")
     provider_timeout_s: float = Field(60.0, gt=0, description="Timeout of one remote provider call.")
 
     redis_url: str | None = Field(None, description="Redis URL for shared cache and limits, e.g. redis://127.0.0.1:6379/0.")

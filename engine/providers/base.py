@@ -189,15 +189,21 @@ class SpeechModel(Adapter):
 class ImageRequest(_Frozen):
     prompt: str = Field(min_length=1, max_length=4000)
     negative_prompt: str = ""
-    width: int = Field(512, ge=64, le=2048)
-    height: int = Field(512, ge=64, le=2048)
-    steps: int = Field(25, ge=1, le=150)
-    guidance: float = Field(7.0, ge=0.0, le=30.0)
+    width: int | None = Field(None, ge=64, le=2048, description="None: the adapter's default size.")
+    height: int | None = Field(None, ge=64, le=2048)
+    steps: int | None = Field(None, ge=1, le=150, description="Denoising steps; None: the adapter's default.")
+    guidance: float | None = Field(None, ge=0.0, le=30.0, description="None: the adapter's default.")
     seed: int | None = None
     title: str | None = Field(None, description="Short scene title, shown on storyboard cards.")
 
     def summary(self, limit: int = 200) -> str:
         return self.prompt[:limit]
+
+    def batch_key(self, provider: str) -> str:
+        """Requests with equal keys can share one batched model call (same model, same parameters)."""
+        return "|".join(
+            str(part) for part in (provider, self.width, self.height, self.steps, self.guidance, self.negative_prompt)
+        )
 
 
 class ImageResult(_Frozen):

@@ -25,6 +25,7 @@ ENTRY_POINT_GROUP = "studio.providers"
 BUILTIN_PLUGINS = (
     "engine.providers.embedded",
     "engine.providers.openai_adapter",
+    "engine.providers.diffusers_adapter",
 )
 
 AdapterFactory = Callable[[Settings, str], Adapter]
