@@ -103,3 +103,34 @@ def test_four_queued_requests_run_as_one_pipeline_call_with_progress_per_image(e
     for stream in streams:
         steps = [event.message for event in stream if (event.message or "").startswith("step")]
         assert steps == ["step 1/2", "step 2/2"]  # each job heard its own progress
+
+
+def test_the_intent_lab_runs_text_to_image_on_diffusers_and_reports_the_served_model(engine: Engine) -> None:
+    result = engine.intent.process("a watercolour painting of a lighthouse at dawn", None, "balanced", "u1")
+    assert result.plan.selection.provider == "diffusers" and result.plan.runnable_here
+    assert (result.status.value, result.provider, result.model) == ("done", "diffusers", "model")
+    assert result.output_kind == "image" and result.actual_cost_usd == 0.0
+
+
+def test_studio_generate_image_count_writes_one_json_line_per_image(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from studio.cli import app
+
+    for name, value in {
+        "STUDIO_DATA_DIR": str(tmp_path / "data"), "STUDIO_DIFFUSERS_MODEL": str(tiny_model), "STUDIO_DIFFUSERS_SIZE": str(SIZE),
+        "STUDIO_QUEUE_BATCH_WINDOW_MS": "300", "STUDIO_USE_CUDA": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "fox.png"
+    ran = CliRunner().invoke(app, ["generate", "image", "a fox", "-o", str(out), "--provider", "diffusers",
+                                   "--steps", "2", "--seed", "5", "--count", "3"])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    lines = [json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{")]
+    assert [Path(line["path"]).name for line in lines] == ["fox-1.png", "fox-2.png", "fox-3.png"]
+    assert all(Path(line["path"]).stat().st_size > 0 for line in lines)
+    assert {(line["provider"], line["device"], line["batch_size"]) for line in lines} == {("diffusers", "cpu", 3)}
