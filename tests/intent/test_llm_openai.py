@@ -95,7 +95,5 @@ def test_server_errors_open_the_breaker_and_a_good_trial_closes_it(engine: Engin
 
 def test_a_timeout_falls_back(engine: Engine, standin: OpenAIStandIn) -> None:
     standin.script.extend(Scripted(body=chat_completion("{}"), delay_s=1.5) for _ in range(6))
-    began = time.perf_counter()
     result = engine.intent.classify("a poster of a lighthouse at dawn", False, Method.LLM, "u1")
     assert result.fallback_used is Method.EMBEDDING
-    assert time.perf_counter() - began < 15
