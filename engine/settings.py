@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated account names that see every job and the analytics (with auth on).",
     )
+    c2pa_cert: Path | None = Field(
+        None,
+        description="PEM certificate chain (signer first) for C2PA manifests (default: a self-signed one in <data_dir>/c2pa).",
+    )
+    c2pa_key: Path | None = Field(None, description="PEM private key of STUDIO_C2PA_CERT's signer certificate.")
 
     @field_validator("fallback_providers", "admin_users", mode="before")
     @classmethod
