@@ -13,6 +13,7 @@ from engine.editing import EDITABLE_WORKFLOWS, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.imaging import decode_image, encode_png, fit_within, to_rgb
 from engine.intent.catalogue import select_model
+from engine.intent.labelling import SimulationLabel
 from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, RunStatus, Workflow
 from engine.providers.base import Capability, ImageRequest, VideoRequest
 from engine.providers.gateway import CallContext
@@ -94,22 +95,29 @@ class PlanRunner:
         if not edit.supported:
             return self.needs_provider(plan, edit.reason)
         started = time.perf_counter()
-        faces: Sequence[Any] = ()
-        if edit.needs_faces:
-            faces = self._engine.models.vision.detect_faces([image], context)[0]
-        output = run_edit(edit, image, faces)
+        faces: Sequence[Any] = self._engine.models.vision.detect_faces([image], context)[0]
+        output = run_edit(edit, image, faces if edit.needs_faces else ())
+        steps = tuple(operation.description for operation in output.operations)
+        label = SimulationLabel.for_edit(
+            self._engine.signer, faces, image, kind=output.kind, workflow=workflow.value, operations=steps,
+            models={"vision": self._engine.settings.vision_provider, "edit": plan.selection.primary},
+            user_id=context.user_id,
+        )  # a face in the photo: labelled and signed like the onboarding outputs
+        if label is not None:
+            output = label.burn(output)
         if output.kind == "video":
             assert output.frames is not None
             video = self._engine.models.video.render([VideoRequest(frames=output.frames, fps=output.fps)], context)[0]
-            stored = self._engine.media.put(video.mp4, "mp4")
+            stored = self._engine.media.put(label.mp4(video.mp4) if label else video.mp4, "mp4")
         else:
-            stored = self._engine.media.put(encode_png(output.image), "png")
+            assert output.image is not None
+            stored = self._engine.media.put(label.png(output.image) if label else encode_png(output.image), "png")
         elapsed = time.perf_counter() - started
-        steps = tuple(operation.description for operation in output.operations)
         return ProcessResult(
             plan=plan,
             status=RunStatus.DONE,
-            message=f"Made on the embedded provider in {elapsed:.1f} s: {'; '.join(steps)}.",
+            message=f"Made on the embedded provider in {elapsed:.1f} s: {'; '.join(steps)}."
+            + (" A face is in the photo, so the result is labelled as a simulation and signed (C2PA)." if label else ""),
             model=plan.selection.primary,
             provider="embedded",
             operations=steps,
@@ -118,6 +126,7 @@ class PlanRunner:
             output_path=str(stored.path),
             actual_cost_usd=0.0,
             actual_seconds=round(elapsed, 3),
+            labelled=label is not None,
         )
 
     # -- the configured image model ----------------------------------------------------------

@@ -98,7 +98,7 @@ class ScenarioService:
             steps=["face landmarks (478)", "asymmetry exaggeration", "cartoon proportions", "cartoon style",
                    "simulation banner"], models={"vision": self._engine.settings.vision_provider},
         )  # fmt: skip
-        caricature = media.put(provenance.png_with_manifest(cartoon, record), "png")
+        caricature = media.put(self._engine.signer.sign_media(provenance.png_with_manifest(cartoon, record), "image/png", record), "png")
         now = utcnow()
         self._users.add(UserRow(user_id, name, request.age, gender, photo.sha256, voice_ref.sha256, caricature.sha256,
                                 (landmarks / scale).round(2).tolist(), profile.model_dump(), now, now))  # fmt: skip

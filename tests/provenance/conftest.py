@@ -67,3 +67,14 @@ def own_certificate(folder: Path, common_name: str, *, signing_use: bool = True)
     cert_path.write_bytes(signer.public_bytes(pem) + ca.public_bytes(pem))
     key_path.write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     return cert_path, key_path
+
+
+def has_simulation_band(rgb: Any) -> bool:
+    """The red band `burn_banner` draws across the bottom: its left end (clear of the centred text) is red."""
+    import numpy as np
+
+    image = np.asarray(rgb)
+    height = image.shape[0]
+    band = image[height - max(18, height // 14) + 2 : height - 2, 2:12].reshape(-1, 3).astype(float)
+    red, green, blue = np.median(band, axis=0)
+    return bool(red > 140 and green < 95 and blue < 100)
