@@ -21,7 +21,9 @@ HEADER = """
 
 
 def build_studio(engine: Engine) -> gr.Blocks:
-    with gr.Blocks(title="Studio", analytics_enabled=False) as demo:
+    ttl = engine.settings.upload_cache_ttl_s
+    delete_cache = (max(60, ttl // 4), ttl) if ttl else None  # uploads and served copies age out of Gradio's cache
+    with gr.Blocks(title="Studio", analytics_enabled=False, delete_cache=delete_cache) as demo:
         gr.HTML(HEADER)
         with gr.Tabs():
             with gr.Tab("Onboarding & scenarios", id="onboarding"):
@@ -44,7 +46,8 @@ def launch_options(engine: Engine) -> dict[str, Any]:
         "server_name": settings.host,
         "server_port": settings.port,
         "share": settings.share,
-        "auth": settings.auth_pair(),
+        "auth": settings.accounts.verify if settings.accounts else None,
+        "max_file_size": int(settings.max_upload_mb * 1024 * 1024),
         "theme": studio_theme(),
         "css": STUDIO_CSS,
         "allowed_paths": [str(engine.media.root)],
