@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -10,7 +11,7 @@ from engine.engine import Engine
 from studio import intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
 from studio.theme import STUDIO_CSS, studio_theme
 
-__all__ = ["build_studio", "launch_options"]
+__all__ = ["build_studio", "launch_options", "configure_logging"]
 
 HEADER = """
 <div class="studio-header">
@@ -53,3 +54,10 @@ def launch_options(engine: Engine) -> dict[str, Any]:
         "allowed_paths": [str(engine.media.root)],
         "show_error": True,
     }
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """One line per event: the UI's logger at `level` (a refusal is one INFO line, see
+    `studio.errors`), everything else at WARNING; basicConfig leaves a configured root alone."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("studio").setLevel(level)

@@ -1,0 +1,54 @@
+"""Upload widgets that hand the handler the uploaded file untouched, so that the engine's own
+checks (type, size, dimensions from the header) answer every upload with a clear message.
+
+`gr.Image` opens every upload with Pillow before the handler runs: a non-image, or an image
+past Pillow's bomb limit, fails there with Gradio's "Could not preprocess input component…"
+and a server path, and a large RGBA PNG is fully decoded to convert it. `ImageFile` looks and
+works like `gr.Image` in the browser (upload, webcam, clipboard, preview) but passes the path
+on as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+from gradio.data_classes import ImageData
+
+from engine.errors import InvalidRequest
+
+__all__ = ["ImageFile", "read_upload"]
+
+from gradio.events import Dependency
+
+class ImageFile(gr.Image):
+    """`gr.Image` whose value is the uploaded file's path, not opened on the server."""
+
+    is_template = True  # the browser shows the ordinary Image component
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(type="filepath", image_mode=None, **kwargs)  # type: ignore[arg-type]
+
+    def preprocess(self, payload: ImageData | None) -> str | None:  # type: ignore[override]
+        if payload is None:
+            return None
+        if payload.path is None and payload.url and payload.url.startswith("data:"):
+            return save_base64_to_cache(payload.url, self.GRADIO_CACHE)  # the bytes as sent, not decoded
+        if payload.path is None:
+            raise gr.Error("image: send the picture as an uploaded file", print_exception=False)
+        return str(payload.path)
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def read_upload(path: str | None, field: str, *, required: bool = True) -> tuple[bytes, str] | None:
+    """The bytes and original name of an uploaded file; `InvalidRequest` when one is required and missing."""
+    if not path:
+        if required:
+            raise InvalidRequest(field, f"add your {field} first")
+        return None
+    file = Path(path)
+    return file.read_bytes(), file.name
