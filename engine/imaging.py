@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import warnings
 from typing import Literal, NamedTuple
 
@@ -98,8 +99,11 @@ def set_pixel_limit(max_pixels: int) -> None:
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
-def _too_large(field: str, limit: int, size: tuple[int, int] | None) -> InvalidRequest:
-    shown = f"{size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels)" if size else "too large"
+def _too_large(field: str, limit: int, size: tuple[int, int] | None, pixels: int | None = None) -> InvalidRequest:
+    if size:
+        shown = f"{size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels)"
+    else:
+        shown = f"{pixels / 1e6:.0f} megapixels" if pixels else "too large to open safely"
     side = int(math.sqrt(limit))
     return InvalidRequest(
         field, f"the image is {shown}; use one of at most {limit / 1e6:.0f} megapixels "
@@ -127,7 +131,8 @@ def read_image(
                 image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
             rgb = to_rgb(image)
     except Image.DecompressionBombError as exc:  # Pillow's guard, past twice its limit: refused at open
-        raise _too_large(field, limit or 0, None) from exc
+        counted = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_large(field, limit or 0, None, int(counted.group(1)) if counted else None) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidRequest(
             field, "the file is not a readable image (it may be another kind of file, truncated or damaged); "
