@@ -147,7 +147,10 @@ class Settings(BaseSettings):
 
     @property
     def accounts(self) -> Accounts:
-        """Every login account (empty: no login, each visitor is their browser session)."""
+        """Every login account (empty: no login, each visitor is their browser session).
+
+        Resolved when the settings are validated: change the auth settings through
+        `load_settings(...)`, not `model_copy(update=...)`, which does not validate again."""
         return self._accounts
 
     @property
