@@ -125,3 +125,22 @@ def test_a_refusal_is_one_log_line_without_a_traceback(
     assert "Pick at least one method" in lines[1]
     _, err = capfd.readouterr()
     assert "Traceback" not in err
+
+
+def test_a_non_audio_voice_and_a_binary_evaluation_file_get_our_messages(
+    shared_app: tuple[Engine, str], hostile: dict[str, Path], tmp_path: Path
+) -> None:
+    engine, url = shared_app
+    client = Client(url, auth=("grace", ACCOUNTS["grace"]), verbose=False)
+    face = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"
+    fake_voice = tmp_path / "voice.wav"
+    fake_voice.write_bytes(b"<html>not a recording</html>" * 40)
+    with pytest.raises(Exception, match="not an audio type we read") as caught:
+        client.predict("Grace", 40, "female", handle_file(str(face)), handle_file(str(fake_voice)), True,
+                       api_name="/onboard")  # fmt: skip
+    assert "preprocess" not in str(caught.value)
+    binary = tmp_path / "labels.jsonl"
+    binary.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(Exception, match="not UTF-8 text"):
+        client.predict(handle_file(str(binary)), ["rules"], 5, api_name="/evaluate")
+    assert engine.db.cursor().execute("SELECT count(*) FROM media").fetchone()[0] == 0
