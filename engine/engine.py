@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from engine.errors import ConfigError
 from engine.limits import OwnerLimits
 from engine.jobs import register_generation_jobs
+from engine.provenance import MediaSigner, signing_identity
 from engine.providers.gateway import ModelGateway
 from engine.providers.registry import ProviderRegistry
 from engine.queue import GenerationQueue, QueueConfig, detect_devices
@@ -53,6 +54,7 @@ class Engine:
         generations: GenerationLog,
         queue: GenerationQueue,
         resilience: Resilience,
+        signer: MediaSigner,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -62,6 +64,7 @@ class Engine:
         self.models = ModelGateway(registry, generations, resilience.breakers)
         self.queue = queue
         self.resilience = resilience
+        self.signer = signer  # C2PA manifests on every image, video and voice recording of a person
         self.limits = OwnerLimits(resilience.limiter)
         self.system = SystemService(self)
         self.intent: IntentService
@@ -117,7 +120,11 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     registry = ProviderRegistry(settings)
     registry.load_plugins(plugins)
     registry.check_configured()
+    from engine.imaging import set_pixel_limit
+
+    set_pixel_limit(settings.max_image_pixels)  # Pillow's own bomb guard agrees with the upload limit
     data_dir = prepare_data_dir(settings.data_dir)
+    signer = MediaSigner(signing_identity(settings.c2pa_cert, settings.c2pa_key, data_dir))
     db = Database(data_dir / "studio.duckdb")
     try:
         media = MediaStore(data_dir / "media", db)
@@ -128,7 +135,7 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     except BaseException:
         db.close()
         raise
-    engine = Engine(settings, db, media, registry, generations, queue, resilience)
+    engine = Engine(settings, db, media, registry, generations, queue, resilience, signer)
     register_generation_jobs(engine)
     # Flow services register their queue job kinds here, before start(), so a restart
     # finds a handler for every unfinished job.

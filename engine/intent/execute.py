@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderUnavailable
-from engine.imaging import decode_image, encode_png, fit_within, to_rgb
+from engine.imaging import encode_png, fit_within, read_image, to_rgb
 from engine.intent.catalogue import WORKFLOW_CAPABILITY, catalogue_providers, select_model
+from engine.intent.labelling import SimulationLabel
 from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, RunStatus
 from engine.providers.base import Capability, ImageRequest
 from engine.providers.gateway import CallContext, Served
 from engine.providers.generative import ImageEditRequest, ImageToVideoRequest
 
 if TYPE_CHECKING:
+    from engine.provenance import MediaSigner
     from engine.providers.gateway import ModelGateway
     from storage.media import MediaStore
 
@@ -28,17 +30,21 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MIN_WORKING_SIDE = 32
 
 
-def working_image(image: np.ndarray | bytes | Any | None) -> np.ndarray | None:
+def working_image(image: np.ndarray | bytes | Any | None, *, max_pixels: int | None = None) -> np.ndarray | None:
     """The user's working image as RGB uint8, scaled down to at most `MAX_WORKING_SIDE` a side;
-    `InvalidRequest` for something that is not an image or is too small or too large."""
+    `InvalidRequest` for something that is not an image, is too small, or is too large (bytes are
+    refused from their header above `max_pixels`, before decoding)."""
     if image is None:
         return None
     if isinstance(image, bytes | bytearray):
         if len(image) > MAX_IMAGE_BYTES:
             raise InvalidRequest("image", f"the image is {len(image) / 1e6:.1f} MB; use one of at most 20 MB")
-        image = decode_image(bytes(image))
-    rgb = to_rgb(image)
-    height, width = rgb.shape[:2]
+        decoded = read_image(bytes(image), max_pixels=max_pixels, max_side=MAX_WORKING_SIDE)
+        height, width = decoded.height, decoded.width
+        rgb = decoded.rgb
+    else:
+        rgb = to_rgb(image)
+        height, width = rgb.shape[:2]
     if min(height, width) < MIN_WORKING_SIDE:
         raise InvalidRequest("image", f"the image is only {width}x{height} pixels; use one of at least 32 a side")
     return np.ascontiguousarray(fit_within(rgb, MAX_WORKING_SIDE))
@@ -58,9 +64,10 @@ class PlanRunner:
     """Carries out a `ProcessPlan` through the gateway: the adapter of the workflow's capability
     (image edit, image-to-video, text-to-image) with its fallbacks and circuit breakers."""
 
-    def __init__(self, models: ModelGateway, media: MediaStore) -> None:
+    def __init__(self, models: ModelGateway, media: MediaStore, signer: MediaSigner) -> None:
         self._models = models
         self._media = media
+        self._signer = signer
 
     def run(self, plan: ProcessPlan, image: np.ndarray | None, context: CallContext) -> ProcessResult:
         workflow = plan.classification.workflow_type
@@ -95,6 +102,15 @@ class PlanRunner:
 
     # -- through the gateway ------------------------------------------------------------------
 
+    def _label(self, plan: ProcessPlan, image: np.ndarray, kind: str, context: CallContext) -> SimulationLabel | None:
+        """A face in the photo: the output is labelled and signed like the onboarding outputs."""
+        faces = self._models.vision.detect_faces([image], context)[0]
+        workflow = plan.classification.workflow_type.value
+        return SimulationLabel.for_edit(
+            self._signer, faces, image, kind=kind, workflow=workflow, operations=(workflow,),
+            models={"vision": "gateway", "edit": plan.selection.primary}, user_id=context.user_id,
+        )
+
     def _edit(self, plan: ProcessPlan, image: np.ndarray, context: CallContext) -> ProcessResult:
         request = ImageEditRequest(
             image=image, prompt=plan.prompt.original[:4000], workflow=plan.classification.workflow_type.value
@@ -102,27 +118,36 @@ class PlanRunner:
         started = time.perf_counter()
         served = self._models.image_edit.edit_served([request], context)
         result = served.value[0]
-        stored = self._media.put(encode_png(result.image), "png")
-        return self._done(plan, served, result.operations, "image", stored, started)
+        label = self._label(plan, image, "image", context)
+        if label is None:
+            stored = self._media.put(encode_png(result.image), "png")
+        else:
+            stored = self._media.put(label.png(label.burn_image(result.image)), "png")
+        return self._done(plan, served, result.operations, "image", stored, started, label)
 
     def _animate(self, plan: ProcessPlan, image: np.ndarray, context: CallContext) -> ProcessResult:
-        request = ImageToVideoRequest(image=image, prompt=plan.prompt.original[:4000])
         started = time.perf_counter()
+        label = self._label(plan, image, "video", context)
+        still = label.burn_image(image) if label else image  # the band is in every frame of the clip
+        request = ImageToVideoRequest(image=still, prompt=plan.prompt.original[:4000])
         served = self._models.image_to_video.animate_served([request], context)
         clip = served.value[0]
-        stored = self._media.put(clip.mp4, "mp4")
-        return self._done(plan, served, clip.operations, "video", stored, started)
+        stored = self._media.put(label.mp4(clip.mp4) if label else clip.mp4, "mp4")
+        return self._done(plan, served, clip.operations, "video", stored, started, label)
 
     def _done(
         self, plan: ProcessPlan, served: Served[Any], operations: tuple[str, ...], kind: str, stored: Any,
-        started: float,
+        started: float, label: SimulationLabel | None,
     ) -> ProcessResult:
         elapsed = time.perf_counter() - started
         steps = "; ".join(operations) or kind
+        message = f"Made by {served.model} on {served.provider} in {elapsed:.1f} s: {steps}."
+        if label is not None:
+            message += " A face is in the photo, so the result is labelled as a simulation and signed (C2PA)."
         return ProcessResult(
             plan=plan,
             status=RunStatus.DONE,
-            message=f"Made by {served.model} on {served.provider} in {elapsed:.1f} s: {steps}.",
+            message=message,
             model=served.model,
             provider=served.provider,
             operations=operations,
@@ -131,6 +156,7 @@ class PlanRunner:
             output_path=str(stored.path),
             actual_cost_usd=served.cost_usd,
             actual_seconds=round(elapsed, 3),
+            labelled=label is not None,
         )
 
     def _generate_image(self, plan: ProcessPlan, context: CallContext) -> ProcessResult:

@@ -105,7 +105,8 @@ class AssetMaker:
             models=self._models(),
         )  # fmt: skip
         report(0.8, "labelling and storing")
-        ref = self._engine.media.put(provenance.png_with_manifest(placed.image, record), "png")
+        png = provenance.png_with_manifest(placed.image, record)
+        ref = self._engine.media.put(self._engine.signer.sign_media(png, "image/png", record), "png")
         extra = {"landmarks": np.round(placed.landmarks, 1).tolist()}
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record, extra)
 
@@ -142,7 +143,7 @@ class AssetMaker:
         from engine.providers.embedded.video import ffmpeg_exe
 
         mp4 = provenance.mp4_with_manifest(video.mp4, record, ffmpeg_exe())
-        ref = self._engine.media.put(mp4, "mp4")
+        ref = self._engine.media.put(self._engine.signer.sign_media(mp4, "video/mp4", record), "mp4")
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
                           {"duration_s": round(video.duration_s, 2), "frames": len(frames)})  # fmt: skip
 
@@ -168,6 +169,7 @@ class AssetMaker:
             steps=["tone + spoken disclosure", "speech from the voice profile"], models=self._models(),
             extra={"script": script, "disclosure": self._scripts.disclosure},
         )  # fmt: skip
-        ref = self._engine.media.put(provenance.wav_with_manifest(wav_bytes(audio, rate), record), "wav")
+        wav = provenance.wav_with_manifest(wav_bytes(audio, rate), record)
+        ref = self._engine.media.put(self._engine.signer.sign_media(wav, "audio/wav", record), "wav")
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
                           {"duration_s": round(len(audio) / rate, 2)})  # fmt: skip

@@ -1,7 +1,8 @@
 """Just-in-time course narration behind a persistent smart cache, with preloading of the next step.
 
-Key: (user, step, script hash, voice-profile hash, speech engine), so a changed script,
-voice or engine never serves stale audio. Entries live 24 h (configurable), in DuckDB
+Key: (user, step, script hash, voice-profile hash, speech engine, narration format), so a changed
+script, voice, engine or disclosure never serves stale audio. Each narration opens with a spoken
+"This is a simulated voice." and carries signed provenance (see `disclosure`). Entries live 24 h (configurable), in DuckDB
 plus the media store, and survive restarts. The hot path is in memory: an index of
 live entries (loaded from DuckDB on first use) and write-behind counters (access
 count, last access, hits/misses/preloads), flushed in one transaction every second, on
@@ -24,7 +25,7 @@ from engine.errors import InvalidRequest, NotFound, StudioError
 from engine.providers.gateway import CallContext
 from engine.queue import JobContext, JobSpec, Priority
 from engine.scenarios.assets_plan import NARRATION_JOB, Scripts, render_text
-from engine.scenarios.makers import speech_request
+from engine.scenarios.disclosure import NARRATION_FORMAT, disclosed_narration
 from engine.scenarios.models import CacheStats, Narration, VoiceProfile
 from storage.scenarios import CacheRow, NarrationCacheRepository, ScenarioUserRepository, UserRow, utcnow
 
@@ -85,7 +86,7 @@ class NarrationCache:
         text = render_text(step.script, user.name, user.age)
         script_hash, voice_hash = _sha(text)[:16], _sha(profile.fingerprint())[:16]
         engine = self._engine.settings.speech_provider
-        key = _sha(f"{user_id}|{step_id}|{script_hash}|{voice_hash}|{engine}")[:32]
+        key = _sha(f"{user_id}|{step_id}|{script_hash}|{voice_hash}|{engine}|{NARRATION_FORMAT}")[:32]
         return key, text, script_hash, voice_hash, engine
 
     def _entries(self) -> dict[str, _Entry]:
@@ -164,17 +165,17 @@ class NarrationCache:
     def _make(self, key: str, user_id: str, step_id: str, text: str, script_hash: str, voice_hash: str,
               engine: str, *, preloaded: bool, job_id: str | None = None) -> _Entry:  # fmt: skip
         started = time.perf_counter()
-        _, profile = self._user(user_id)
-        result = self._engine.models.speech.synthesize(
-            [speech_request(profile, text)], CallContext(user_id=user_id, job_id=job_id)
-        )[0]
-        ref = self._engine.media.put(result.wav, "wav")
+        user, profile = self._user(user_id)
+        context = CallContext(user_id=user_id, job_id=job_id)
+        wav, duration_s = disclosed_narration(self._engine, profile, text, asset=f"narration-{step_id}",
+                                              user_id=user_id, voice_media=user.voice_media, context=context)  # fmt: skip
+        ref = self._engine.media.put(wav, "wav")
         now = utcnow()
-        row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, result.duration_s,
+        row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, duration_s,
                        (time.perf_counter() - started) * 1000, preloaded, 0 if preloaded else 1, now, now + self.ttl,
                        None if preloaded else now)  # fmt: skip
         self._repo.put(row)
-        entry = _Entry(ref.sha256, ref.path, result.duration_s, row.expires_at, user_id, preloaded)
+        entry = _Entry(ref.sha256, ref.path, duration_s, row.expires_at, user_id, preloaded)
         self._entries()[key] = entry
         return entry
 
