@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.deletion import DeletionService
 from engine.errors import ConfigError
 from engine.limits import OwnerLimits
 from engine.jobs import register_generation_jobs
@@ -19,6 +20,7 @@ from engine.system import SystemService
 from storage.database import Database
 from storage.generations import GenerationLog
 from storage.media import MediaStore
+from storage.ownership import Tombstones
 
 if TYPE_CHECKING:
     from engine.intent.service import IntentService
@@ -64,6 +66,7 @@ class Engine:
         self.resilience = resilience
         self.limits = OwnerLimits(resilience.limiter)
         self.system = SystemService(self)
+        self.deletion = DeletionService(self)
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService
@@ -120,9 +123,10 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     data_dir = prepare_data_dir(settings.data_dir)
     db = Database(data_dir / "studio.duckdb")
     try:
-        media = MediaStore(data_dir / "media", db)
+        tombstones = Tombstones(db)
+        media = MediaStore(data_dir / "media", db, tombstones)
         media.sweep_temporary()
-        generations = GenerationLog(db)
+        generations = GenerationLog(db, tombstones=tombstones)
         queue = GenerationQueue(db, detect_devices(settings.use_cuda, settings.cpu_workers), QueueConfig.from_settings(settings))
         resilience = build_resilience(resilience_config(settings))
     except BaseException:
@@ -139,4 +143,5 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     engine.intent = IntentService(engine)
     engine.scenarios = ScenarioService(engine)
     engine.story = StoryService(engine)
+    engine.deletion.sweep()  # what a crash left without an owner
     return engine

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from engine.ownership import OPERATOR
 from engine.providers.base import ImageRequest, SpeechRequest, TextRequest
 from engine.providers.gateway import CallContext
 from engine.queue import JobContext
@@ -25,7 +26,14 @@ IMAGE_JOB = "image.generate"
 
 def _context(contexts: list[JobContext]) -> CallContext:
     first = contexts[0].job
-    return CallContext(user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None)
+    owners = {c.job.user_id for c in contexts}
+    return CallContext(user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None,
+                       owner=first.user_id if len(owners) == 1 else None)  # fmt: skip
+
+
+def _owner(context: JobContext) -> str:
+    """A job's owner id (`jobs.user_id`); a job submitted without one is the operator's."""
+    return context.job.user_id or OPERATOR.id
 
 
 def register_generation_jobs(engine: Engine) -> None:
@@ -40,18 +48,19 @@ def register_generation_jobs(engine: Engine) -> None:
         requests = [SpeechRequest.model_validate(c.job.payload) for c in contexts]
         results = models.speech.synthesize(requests, _context(contexts))
         return [
-            {"media": media.put(r.wav, "wav").sha256, "duration_s": r.duration_s, "sample_rate": r.sample_rate}
-            for r in results
+            {"media": media.put(r.wav, "wav", owner=_owner(c)).sha256, "duration_s": r.duration_s,
+             "sample_rate": r.sample_rate}
+            for c, r in zip(contexts, results, strict=True)
         ]
 
     def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
         requests = [ImageRequest.model_validate(c.job.payload) for c in contexts]
         results = models.image.generate(requests, _context(contexts))
         stored = []
-        for result in results:
+        for context, result in zip(contexts, results, strict=True):
             buffer = io.BytesIO()
             result.image.save(buffer, format="PNG")
-            ref = media.put(buffer.getvalue(), "png")
+            ref = media.put(buffer.getvalue(), "png", owner=_owner(context))
             stored.append({"media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note})
         return stored
 

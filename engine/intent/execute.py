@@ -15,6 +15,7 @@ from engine.imaging import decode_image, encode_png, fit_within, to_rgb
 from engine.intent.catalogue import select_model
 from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, RunStatus, Workflow
 from engine.providers.base import Capability, ImageRequest, VideoRequest
+from engine.ownership import OPERATOR
 from engine.providers.gateway import CallContext
 from engine.resilience import BreakerBoard
 
@@ -101,9 +102,9 @@ class PlanRunner:
         if output.kind == "video":
             assert output.frames is not None
             video = self._engine.models.video.render([VideoRequest(frames=output.frames, fps=output.fps)], context)[0]
-            stored = self._engine.media.put(video.mp4, "mp4")
+            stored = self._engine.media.put(video.mp4, "mp4", owner=context.owner or OPERATOR.id)
         else:
-            stored = self._engine.media.put(encode_png(output.image), "png")
+            stored = self._engine.media.put(encode_png(output.image), "png", owner=context.owner or OPERATOR.id)
         elapsed = time.perf_counter() - started
         steps = tuple(operation.description for operation in output.operations)
         return ProcessResult(
@@ -129,7 +130,7 @@ class PlanRunner:
         started = time.perf_counter()
         result = self._guarded(provider, self._engine.models.image.generate, [request], context)[0]
         elapsed = time.perf_counter() - started
-        stored = self._engine.media.put(encode_png(result.image), "png")
+        stored = self._engine.media.put(encode_png(result.image), "png", owner=context.owner or OPERATOR.id)
         status = RunStatus.PLACEHOLDER if result.is_placeholder else RunStatus.DONE
         message = f"Made by {adapter.model_name} on {provider} in {elapsed:.1f} s."
         if result.is_placeholder:

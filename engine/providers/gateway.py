@@ -10,6 +10,8 @@ stops at once.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -33,7 +35,7 @@ from engine.providers.base import (
 from engine.providers.registry import ProviderRegistry
 from storage.generations import GenerationLog, GenerationRecord
 
-__all__ = ["CallContext", "ModelGateway"]
+__all__ = ["CallContext", "ModelGateway", "calling_for"]
 
 T = TypeVar("T")
 
@@ -45,9 +47,24 @@ class CallContext:
     user_id: str | None = None
     session_id: str | None = None
     job_id: str | None = None
+    owner: str | None = None
 
 
 _NO_CONTEXT = CallContext()
+
+# The owner a service is working for, for calls that pass no context (a classifier deep inside a
+# service); recorded with the call so that deleting the owner deletes the row.
+CALLER: ContextVar[str | None] = ContextVar("studio_caller", default=None)
+
+
+@contextmanager
+def calling_for(owner_id: str) -> Iterator[None]:
+    """Record the model calls made inside the block as `owner_id`'s."""
+    token = CALLER.set(owner_id)
+    try:
+        yield
+    finally:
+        CALLER.reset(token)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -153,6 +170,7 @@ class ModelGateway:
                 user_id=context.user_id,
                 session_id=context.session_id,
                 job_id=context.job_id,
+                owner=context.owner or CALLER.get(),
                 capability=capability.value,
                 provider=provider,
                 model=adapter.model_name if adapter else "-",
