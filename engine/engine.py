@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from engine.deletion import DeletionService
 from engine.errors import ConfigError
 from engine.limits import OwnerLimits
+from engine.playground import PlaygroundService
 from engine.jobs import register_generation_jobs
 from engine.providers.gateway import ModelGateway
 from engine.providers.registry import ProviderRegistry
@@ -67,6 +68,7 @@ class Engine:
         self.limits = OwnerLimits(resilience.limiter)
         self.system = SystemService(self)
         self.deletion = DeletionService(self)
+        self.playground = PlaygroundService(self)
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService

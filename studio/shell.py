@@ -8,6 +8,7 @@ import gradio as gr
 
 from engine.engine import Engine
 from studio import intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
+from studio.identity import Identities, use_served_dir
 from studio.theme import STUDIO_CSS, studio_theme
 
 __all__ = ["build_studio", "launch_options"]
@@ -21,19 +22,20 @@ HEADER = """
 
 
 def build_studio(engine: Engine) -> gr.Blocks:
+    who = Identities(engine, use_served_dir(engine.settings.data_dir))  # before any component: Gradio reads its folder
     with gr.Blocks(title="Studio", analytics_enabled=False) as demo:
         gr.HTML(HEADER)
         with gr.Tabs():
             with gr.Tab("Onboarding & scenarios", id="onboarding"):
-                onboarding_tab.build(engine, demo)
+                onboarding_tab.build(engine, demo, who)
             with gr.Tab("Intent lab", id="intent"):
-                intent_tab.build(engine, demo)
+                intent_tab.build(engine, demo, who)
             with gr.Tab("Story", id="story"):
-                story_tab.build(engine, demo)
+                story_tab.build(engine, demo, who)
             with gr.Tab("Playground", id="playground"):
-                playground_tab.build(engine, demo)
+                playground_tab.build(engine, demo, who)
             with gr.Tab("System", id="system"):
-                system_tab.build(engine, demo)
+                system_tab.build(engine, demo, who)
     return demo
 
 
