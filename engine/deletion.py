@@ -74,10 +74,13 @@ class DeletionService:
             for flush in self._flushers:
                 flush()
             media = self._claimed_sizes(owner.id, user_id)
+            every_job = [j.id for j in self._engine.queue.list_jobs(limit=100_000, owner=owner.id)
+                         if user_id is None or j.payload.get("user_id") == user_id]  # fmt: skip
             if user_id is None:
                 tables, claimed = self._records.delete_owner(owner.id)
             else:
                 tables, claimed = self._records.delete_person(owner.id, user_id)
+            self._engine.queue.forget(every_job)
             for forget in self._forgetters:
                 forget(owner.id)
             files = self._engine.media.remove_unclaimed(claimed)
