@@ -91,6 +91,7 @@ class StoryService:
               owner: Owner) -> Adventure:  # fmt: skip
         """Create and save a new adventure for `owner`; its first chapter comes from `stream_chapter`."""
         self._engine.limits.check(owner)
+        self._refuse_deleted(owner.id)
         world_ = self.content.world(world)
         topic_ = self.content.topic(topic)
         if not MIN_CHAPTERS <= chapters <= MAX_CHAPTERS:
