@@ -7,15 +7,12 @@
   too) and kept in a server-side map. It is shown only to its owner, who may paste it back in a
   new session to come back.
 
-The files Gradio copies to serve outputs, and the uploads it receives, live in one folder of ours
-(`served_dir`), so that deleting a person can remove those copies too; a start empties it.
+Deleting a person removes Gradio's copies of their files too (see `studio.served`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -28,24 +25,9 @@ from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.ownership import Owner, new_visitor_key
 
-__all__ = ["Identities", "use_served_dir"]
+__all__ = ["Identities"]
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
-_OURS: dict[str, str] = {}
-
-
-def use_served_dir(data_dir: Path) -> Path:
-    """Point Gradio's cache and upload folder (GRADIO_TEMP_DIR) at `<data_dir>/served` and empty it:
-    copies left by an earlier run (a crash included) belong to nobody now. A folder the person set
-    themselves is used as it is and not emptied."""
-    current = os.environ.get("GRADIO_TEMP_DIR")
-    if current and current != _OURS.get("dir"):
-        return Path(current)
-    path = (data_dir / "served").resolve()
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True, exist_ok=True)
-    os.environ["GRADIO_TEMP_DIR"] = _OURS["dir"] = str(path)
-    return path
 
 
 class Identities:

@@ -8,7 +8,8 @@ import gradio as gr
 
 from engine.engine import Engine
 from studio import intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
-from studio.identity import Identities, use_served_dir
+from studio.identity import Identities
+from studio.served import deleted_files_answer_404, use_served_dir
 from studio.theme import STUDIO_CSS, studio_theme
 
 __all__ = ["build_studio", "launch_options"]
@@ -51,4 +52,5 @@ def launch_options(engine: Engine) -> dict[str, Any]:
         "css": STUDIO_CSS,
         "allowed_paths": [str(engine.media.root)],
         "show_error": True,
+        "app_kwargs": {"middleware": [deleted_files_answer_404([engine.media.root, engine.settings.data_dir / "served"])]},
     }
