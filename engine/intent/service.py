@@ -40,6 +40,7 @@ from engine.intent.models import (
 )
 from engine.intent.rules import RulesClassifier
 from engine.imaging import encode_png
+from engine.names import check_name
 from engine.providers.base import Capability, TextRequest, TextResult
 from engine.ownership import Owner
 from engine.providers.gateway import CallContext, calling_for
@@ -165,7 +166,7 @@ class IntentService:
 
     def _process(self, prompt: str, image: np.ndarray | bytes | None, quality: Quality | str,
                  owner: Owner) -> ProcessResult:  # fmt: skip
-        rgb = working_image(image)
+        rgb = working_image(image, max_pixels=self._engine.settings.max_image_pixels)
         plan = self._plan(prompt, rgb is not None, quality, owner)
         if plan.runnable_here and plan.selection.estimated_cost_usd > 0:
             self._engine.limits.check(owner, estimated_cost_usd=plan.selection.estimated_cost_usd)
@@ -182,10 +183,11 @@ class IntentService:
 
     def save_reference(self, tag: str, image: np.ndarray | bytes, *, owner: Owner) -> str:
         """Save an image as @tag for the owner's prompts (nobody else sees it); returns the tag as stored."""
-        name = tag.strip().lstrip("@").lower()
+        hint = "use letters, digits, _ . or - (up to 64), e.g. @sarah or @red_dress"
+        name = check_name(tag, "tag", max_length=65, hint=hint).lstrip("@").lower()
         if not REFERENCE_TAG.match(name):
-            raise InvalidRequest("tag", "use letters, digits, _ . or - (up to 64), e.g. @sarah or @red_dress")
-        rgb = working_image(image)
+            raise InvalidRequest("tag", hint)
+        rgb = working_image(image, max_pixels=self._engine.settings.max_image_pixels)
         if rgb is None:
             raise InvalidRequest("image", "choose the reference image to save")
         stored = self._engine.media.put(encode_png(rgb), "png", owner=owner.id)
