@@ -162,10 +162,10 @@ def test_placeholder_pictures_are_labelled_and_a_slow_one_times_out(make_story: 
 
     fakes.SlowImages.delay_s = 3.0
     _, slow = make_story(StoryConfig(**{**FAST.model_dump(), "image_timeout_s": 0.5}), image_provider="slow-fake")
-    other = slow.start("harbor-town", "deepfake-voices", chapters=3)
+    other = slow.start("harbor-town", "deepfake-voices", chapters=3, owner=OPERATOR)
     _play(slow, other.id)
     time.sleep(0.8)
-    assert {i.status for i in slow.image_status(other.id)} <= {"timeout", "failed"}
+    assert {i.status for i in slow.image_status(other.id, owner=OPERATOR)} <= {"timeout", "failed"}
 
 
 def test_character_visuals_update_in_the_background_and_feed_later_prompts(make_story: StoryFactory) -> None:
@@ -190,10 +190,10 @@ def test_an_adventure_resumes_after_the_engine_is_rebuilt(make_story: StoryFacto
     with build_engine(settings, plugins=["tests.story.fakes"]) as again:
         story2 = StoryService(again, FAST)
         again.start()
-        resumed = story2.resume(adventure.id)
+        resumed = story2.resume(adventure.id, owner=OPERATOR)
         assert resumed.chapters[0].text == written.text and resumed.chapters[0].choice_made == 1
-        assert [i.status for i in story2.wait_images(adventure.id, 0, timeout=20)] == ["ready"] * 3
+        assert [i.status for i in story2.wait_images(adventure.id, 0, timeout=20, owner=OPERATOR)] == ["ready"] * 3
         chapter = _play(story2, adventure.id)[-1].chapter
         assert chapter.index == 1 and chapter.type is ChapterType.LESSON
-        assert [e.kind for e in story2.stream_chapter(adventure.id)] == ["done"]  # a replay, not a new chapter
-        assert story2.events(adventure.id, "resumed")
+        assert [e.kind for e in story2.stream_chapter(adventure.id, owner=OPERATOR)] == ["done"]  # a replay, not a new chapter
+        assert story2.events(adventure.id, "resumed", owner=OPERATOR)
