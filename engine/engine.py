@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.deletion import DeletionService
 from engine.errors import ConfigError
 from engine.limits import OwnerLimits
+from engine.playground import PlaygroundService
 from engine.jobs import register_generation_jobs
 from engine.provenance import MediaSigner, signing_identity
 from engine.providers.gateway import ModelGateway
@@ -20,6 +22,7 @@ from engine.system import SystemService
 from storage.database import Database
 from storage.generations import GenerationLog
 from storage.media import MediaStore
+from storage.ownership import Tombstones
 
 if TYPE_CHECKING:
     from engine.intent.service import IntentService
@@ -67,6 +70,8 @@ class Engine:
         self.signer = signer  # C2PA manifests on every image, video and voice recording of a person
         self.limits = OwnerLimits(resilience.limiter)
         self.system = SystemService(self)
+        self.deletion = DeletionService(self)
+        self.playground = PlaygroundService(self)
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService
@@ -127,9 +132,10 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     signer = MediaSigner(signing_identity(settings.c2pa_cert, settings.c2pa_key, data_dir))
     db = Database(data_dir / "studio.duckdb")
     try:
-        media = MediaStore(data_dir / "media", db)
+        tombstones = Tombstones(db)
+        media = MediaStore(data_dir / "media", db, tombstones)
         media.sweep_temporary()
-        generations = GenerationLog(db)
+        generations = GenerationLog(db, tombstones=tombstones)
         queue = GenerationQueue(db, detect_devices(settings.use_cuda, settings.cpu_workers), QueueConfig.from_settings(settings))
         resilience = build_resilience(resilience_config(settings))
     except BaseException:
@@ -146,4 +152,5 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     engine.intent = IntentService(engine)
     engine.scenarios = ScenarioService(engine)
     engine.story = StoryService(engine)
+    engine.deletion.sweep()  # what a crash left without an owner
     return engine

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from engine.ownership import OPERATOR
 from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest
 from engine.providers.gateway import CallContext
 from engine.providers.progress import reporting
@@ -26,8 +27,10 @@ IMAGE_JOB = "image.generate"
 
 def _context(contexts: list[JobContext]) -> CallContext:
     first = contexts[0].job
+    owners = {c.job.user_id for c in contexts}
     return CallContext(
-        user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None, device=contexts[0].device.name
+        user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None, device=contexts[0].device.name,
+        owner=first.user_id if len(owners) == 1 else None,
     )
 
 
@@ -55,6 +58,11 @@ def _per_item(contexts: list[JobContext]):  # noqa: ANN202 - a context manager
     return reporting(reporter)
 
 
+def _owner(context: JobContext) -> str:
+    """A job's owner id (`jobs.user_id`); a job submitted without one is the operator's."""
+    return context.job.user_id or OPERATOR.id
+
+
 def register_generation_jobs(engine: Engine) -> None:
     models, media = engine.models, engine.media
 
@@ -67,8 +75,9 @@ def register_generation_jobs(engine: Engine) -> None:
         requests = [SpeechRequest.model_validate(c.job.payload) for c in contexts]
         results = models.speech.synthesize(requests, _context(contexts))
         return [
-            {"media": media.put(r.wav, "wav").sha256, "duration_s": r.duration_s, "sample_rate": r.sample_rate}
-            for r in results
+            {"media": media.put(r.wav, "wav", owner=_owner(c)).sha256, "duration_s": r.duration_s,
+             "sample_rate": r.sample_rate}
+            for c, r in zip(contexts, results, strict=True)
         ]
 
     def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
@@ -79,7 +88,7 @@ def register_generation_jobs(engine: Engine) -> None:
         for ctx, result in zip(contexts, served.value, strict=True):
             buffer = io.BytesIO()
             result.image.save(buffer, format="PNG")
-            ref = media.put(buffer.getvalue(), "png")
+            ref = media.put(buffer.getvalue(), "png", owner=_owner(ctx))
             stored.append({
                 "media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note,
                 "provider": served.provider, "model": served.model, "device": ctx.device.name,

@@ -17,6 +17,7 @@ from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, Run
 from engine.providers.base import Capability, ImageRequest
 from engine.providers.gateway import CallContext, Served
 from engine.providers.generative import ImageEditRequest, ImageToVideoRequest
+from engine.ownership import OPERATOR
 
 if TYPE_CHECKING:
     from engine.provenance import MediaSigner
@@ -120,9 +121,9 @@ class PlanRunner:
         result = served.value[0]
         label = self._label(plan, image, "image", context)
         if label is None:
-            stored = self._media.put(encode_png(result.image), "png")
+            stored = self._media.put(encode_png(result.image), "png", owner=_owner_id(context))
         else:
-            stored = self._media.put(label.png(label.burn_image(result.image)), "png")
+            stored = self._media.put(label.png(label.burn_image(result.image)), "png", owner=_owner_id(context))
         return self._done(plan, served, result.operations, "image", stored, started, label)
 
     def _animate(self, plan: ProcessPlan, image: np.ndarray, context: CallContext) -> ProcessResult:
@@ -132,7 +133,7 @@ class PlanRunner:
         request = ImageToVideoRequest(image=still, prompt=plan.prompt.original[:4000])
         served = self._models.image_to_video.animate_served([request], context)
         clip = served.value[0]
-        stored = self._media.put(label.mp4(clip.mp4) if label else clip.mp4, "mp4")
+        stored = self._media.put(label.mp4(clip.mp4) if label else clip.mp4, "mp4", owner=_owner_id(context))
         return self._done(plan, served, clip.operations, "video", stored, started, label)
 
     def _done(
@@ -165,7 +166,7 @@ class PlanRunner:
         served = self._models.image.generate_served([request], context)
         result = served.value[0]
         elapsed = time.perf_counter() - started
-        stored = self._media.put(encode_png(result.image), "png")
+        stored = self._media.put(encode_png(result.image), "png", owner=_owner_id(context))
         status = RunStatus.PLACEHOLDER if result.is_placeholder else RunStatus.DONE
         message = f"Made by {served.model} on {served.provider} in {elapsed:.1f} s."
         if result.is_placeholder:
@@ -188,3 +189,8 @@ class PlanRunner:
             actual_cost_usd=served.cost_usd,
             actual_seconds=round(elapsed, 3),
         )
+
+
+def _owner_id(context: CallContext) -> str:
+    """Who a stored output belongs to: the caller's owner, else the operator (local work)."""
+    return context.owner or OPERATOR.id

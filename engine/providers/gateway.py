@@ -13,6 +13,8 @@ model and cost — what a flow logs and shows.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     )
     from engine.resilience import BreakerBoard
 
-__all__ = ["CallContext", "ModelGateway", "Served"]
+__all__ = ["CallContext", "ModelGateway", "Served", "calling_for"]
 
 T = TypeVar("T")
 
@@ -52,9 +54,24 @@ class CallContext:
     session_id: str | None = None
     job_id: str | None = None
     device: str | None = None  # where the queue placed the work (the adapter is built for it); None: the default
+    owner: str | None = None
 
 
 _NO_CONTEXT = CallContext()
+
+# The owner a service is working for, for calls that pass no context (a classifier deep inside a
+# service); recorded with the call so that deleting the owner deletes the row.
+CALLER: ContextVar[str | None] = ContextVar("studio_caller", default=None)
+
+
+@contextmanager
+def calling_for(owner_id: str) -> Iterator[None]:
+    """Record the model calls made inside the block as `owner_id`'s."""
+    token = CALLER.set(owner_id)
+    try:
+        yield
+    finally:
+        CALLER.reset(token)
 
 
 @dataclass(frozen=True)
@@ -221,6 +238,7 @@ class ModelGateway:
                 user_id=context.user_id,
                 session_id=context.session_id,
                 job_id=context.job_id,
+                owner=context.owner or CALLER.get(),
                 capability=capability.value,
                 provider=provider,
                 model=adapter.model_name if adapter else "-",
