@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.ownership import Owner
 from engine.engine import Engine, build_engine
 from engine.imaging import decode_image
 from engine.intent import RunStatus
@@ -54,7 +55,7 @@ def _first_frame(mp4: bytes) -> tuple[np.ndarray, dict[str, str]]:
 
 
 def test_an_edit_of_a_face_photo_is_labelled_and_signed(engine: Engine, face_jpg: bytes) -> None:
-    result = engine.intent.process("turn this photo into an oil painting", face_jpg, "balanced", "visitor-1")
+    result = engine.intent.process("turn this photo into an oil painting", face_jpg, "balanced", owner=Owner("visitor-1"))
     assert result.status is RunStatus.DONE and result.output_kind == "image", result.message
     assert result.labelled and "labelled as a simulation" in result.message
     png = engine.media.read(result.output_sha256 or "")
@@ -70,7 +71,7 @@ def test_an_edit_of_a_face_photo_is_labelled_and_signed(engine: Engine, face_jpg
 
 
 def test_a_camera_move_over_a_face_photo_is_labelled_in_every_frame_and_signed(engine: Engine, face_jpg: bytes) -> None:
-    result = engine.intent.process("animate this photo with a slow zoom in", face_jpg, "speed", "visitor-1")
+    result = engine.intent.process("animate this photo with a slow zoom in", face_jpg, "speed", owner=Owner("visitor-1"))
     assert result.status is RunStatus.DONE and result.output_kind == "video" and result.labelled
     mp4 = engine.media.read(result.output_sha256 or "")
     frame, metadata = _first_frame(mp4)
@@ -85,7 +86,7 @@ def test_a_camera_move_over_a_face_photo_is_labelled_in_every_frame_and_signed(e
 
 def test_a_photo_without_a_face_is_not_labelled(engine: Engine) -> None:
     photo = (SAMPLES / "no_face.jpg").read_bytes()
-    result = engine.intent.process("turn this photo into an oil painting", photo, "balanced", "visitor-1")
+    result = engine.intent.process("turn this photo into an oil painting", photo, "balanced", owner=Owner("visitor-1"))
     assert result.status is RunStatus.DONE and not result.labelled
     png = engine.media.read(result.output_sha256 or "")
     assert read_png_manifest(png) is None and engine.signer.read(png, "image/png") is None

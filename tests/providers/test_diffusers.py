@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("diffusers")
 
+from engine.ownership import Owner
 from engine.engine import Engine, build_engine  # noqa: E402
 from engine.errors import ProviderUnavailable  # noqa: E402
 from engine.jobs import image_job  # noqa: E402
@@ -106,7 +107,7 @@ def test_four_queued_requests_run_as_one_pipeline_call_with_progress_per_image(e
 
 
 def test_the_intent_lab_runs_text_to_image_on_diffusers_and_reports_the_served_model(engine: Engine) -> None:
-    result = engine.intent.process("a watercolour painting of a lighthouse at dawn", None, "balanced", "u1")
+    result = engine.intent.process("a watercolour painting of a lighthouse at dawn", None, "balanced", owner=Owner("u1"))
     assert result.plan.selection.provider == "diffusers" and result.plan.runnable_here
     assert (result.status.value, result.provider, result.model) == ("done", "diffusers", "model")
     assert result.output_kind == "image" and result.actual_cost_usd == 0.0

@@ -11,6 +11,7 @@ import wave
 import numpy as np
 import pytest
 
+from engine.ownership import Owner
 from engine.imaging import decode_image
 from engine.provenance import STUDIO_ASSERTION
 from engine.providers.embedded.video import ffmpeg_exe
@@ -44,18 +45,20 @@ def _similarity(audio: np.ndarray, reference: np.ndarray, window: int = 441) -> 
 
     return float(np.corrcoef(envelope(audio), envelope(reference))[0, 1])
 
+OWNER = Owner("visitor-alex")
+
 
 @pytest.mark.slow
 def test_every_output_of_a_person_is_labelled_and_signed(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
     engine, service = scenario_engine
     result = service.onboard(OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav,
-                                            consent=True))  # fmt: skip
+                                            consent=True), owner=OWNER)  # fmt: skip
     caricature = result.caricature_path.read_bytes()
     assert has_simulation_band(decode_image(caricature))
     assert _signed(caricature, "image/png")["asset"] == "caricature"
     assert read_png_manifest(caricature)["user_id"] == result.user_id  # the embedded record, for the studio itself
 
-    by_name = {s.name: s for s in service.wait(result.user_id, timeout=300)}
+    by_name = {s.name: s for s in service.wait(result.user_id, timeout=300, owner=OWNER)}
     image = by_name["lottery_image"].path.read_bytes()
     assert has_simulation_band(decode_image(image))
     assert _signed(image, "image/png") == {k: v for k, v in read_png_manifest(image).items() if k != "user_id"}
@@ -73,7 +76,7 @@ def test_every_output_of_a_person_is_labelled_and_signed(scenario_engine, face_j
 
     # Narration in the voice profile: the disclosure first, in the same voice, then the script.
     step = service.course()[0].steps[0].id
-    narration = service.narration(result.user_id, step, preload_next=False)
+    narration = service.narration(result.user_id, step, preload_next=False, owner=OWNER)
     wav = narration.path.read_bytes()
     record = read_wav_manifest(wav)
     assert record["kind"] == "narration" and record["disclosure"] == DISCLOSURE and record["sources"]["voice"]
