@@ -32,6 +32,8 @@ class GenerationRecord(BaseModel):
     outcome: str  # ok | placeholder | error
     error: str | None = None
     fallback_from: str | None = None
+    kind: str | None = None  # what the call was for (CallContext.kind); migration 009
+    ttft_ms: float | None = None  # time to the first streamed piece
 
 
 _COLUMNS = tuple(GenerationRecord.model_fields)

