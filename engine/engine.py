@@ -21,6 +21,8 @@ from storage.generations import GenerationLog
 from storage.media import MediaStore
 
 if TYPE_CHECKING:
+    from engine.analytics import AnalyticsService
+    from engine.routing import RoutedText
     from engine.intent.service import IntentService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
@@ -67,6 +69,8 @@ class Engine:
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService
+        self.analytics: AnalyticsService
+        self.routed_text: RoutedText
         self._started = False
 
     def start(self) -> Engine:
@@ -77,7 +81,7 @@ class Engine:
         return self
 
     def close(self) -> None:
-        for service in (getattr(self, "scenarios", None), getattr(self, "intent", None)):
+        for service in (getattr(self, "scenarios", None), getattr(self, "intent", None), getattr(self, "analytics", None)):
             if service is not None:
                 service.close()
         if self._started:
@@ -139,4 +143,7 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     engine.intent = IntentService(engine)
     engine.scenarios = ScenarioService(engine)
     engine.story = StoryService(engine)
+    from engine.analytics import build_analytics
+
+    engine.analytics, engine.routed_text = build_analytics(settings, db, engine.models, generations)
     return engine
