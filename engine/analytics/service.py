@@ -141,6 +141,7 @@ class AnalyticsService:
     # -- routing ------------------------------------------------------------------
     def route(self, prompt: str, *, kind: str = "playground", owner: Owner) -> RouteDecision:
         """What the router would choose for a prompt, and why (measurements read fresh; not logged)."""
+        self._flush()
         self._router.performance(wait=True)
         return self._router.decide(prompt, kind=kind)
 

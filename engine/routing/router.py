@@ -96,11 +96,11 @@ class HybridRouter:
 
     # -- measured performance -------------------------------------------------
     def performance(self, wait: bool = False) -> dict[tuple[str, str], PerformanceRow]:
-        """Per (provider, kind); refreshed in the background when older than a minute."""
-        if time.monotonic() - self._performance_at > REFRESH_S:
-            if wait:
-                self._refresh()
-            elif self._refreshing.acquire(blocking=False):
+        """Per (provider, kind); refreshed in the background when older than a minute (`wait`: now)."""
+        if wait:
+            self._refresh()
+        elif time.monotonic() - self._performance_at > REFRESH_S:
+            if self._refreshing.acquire(blocking=False):
                 self._refreshing.release()
                 threading.Thread(target=self._refresh, name="router-performance", daemon=True).start()
         return self._performance
