@@ -126,8 +126,9 @@ def generate_speech(
 
 
 def _register_flow_commands() -> None:
-    from studio import cli_intent, cli_scenarios, cli_story
+    from studio import cli_analytics, cli_intent, cli_scenarios, cli_story
 
+    cli_analytics.register(app)
     cli_intent.register(app)
     cli_scenarios.register(app)
     cli_story.register(app)
