@@ -21,22 +21,22 @@ _RANGE = "day >= ? AND day < ? AND (CAST(? AS VARCHAR) IS NULL OR workflow = ?)"
 
 DASHBOARD_QUERIES: dict[str, str] = {
     "requests": (
-        "SELECT day, workflow, model, sum(requests) AS requests, sum(errors) AS errors,"
+        "SELECT day, workflow, model, CAST(sum(requests) AS BIGINT) AS requests, CAST(sum(errors) AS BIGINT) AS errors,"
         " sum(cost_usd) AS cost_usd, sum(latency_ms_sum) / sum(requests) AS mean_latency_ms"
         " FROM v_requests_daily WHERE " + _RANGE + " GROUP BY ALL ORDER BY day, workflow, model"
     ),
     "ratings": (
-        "SELECT workflow, model, sum(ratings) AS ratings, sum(rating_sum) / sum(ratings) AS mean_rating,"
-        " sum(low) AS low_ratings FROM v_ratings WHERE " + _RANGE + " GROUP BY ALL ORDER BY mean_rating"
+        "SELECT workflow, model, CAST(sum(ratings) AS BIGINT) AS ratings, sum(rating_sum) / sum(ratings) AS mean_rating,"
+        " CAST(sum(low) AS BIGINT) AS low_ratings FROM v_ratings WHERE " + _RANGE + " GROUP BY ALL ORDER BY mean_rating"
     ),
     "router": (
-        "SELECT workflow, tier, chosen, model, sum(decisions) AS decisions,"
+        "SELECT workflow, tier, chosen, model, CAST(sum(decisions) AS BIGINT) AS decisions,"
         " sum(ok) / sum(decisions) AS success_rate, sum(complexity_sum) / sum(decisions) AS mean_complexity,"
         " sum(cost_usd) AS cost_usd, sum(rating_sum) / nullif(sum(ratings), 0) AS mean_rating"
         " FROM (SELECT *, kind AS workflow FROM v_router_outcomes) WHERE " + _RANGE + " GROUP BY ALL ORDER BY workflow, tier"
     ),
     "intent_methods": (
-        "SELECT method, sum(requests) AS requests, sum(confidence_sum) / sum(requests) AS mean_confidence,"
+        "SELECT method, CAST(sum(requests) AS BIGINT) AS requests, sum(confidence_sum) / sum(requests) AS mean_confidence,"
         " sum(fallbacks) / sum(requests) AS fallback_rate, sum(cache_hits) / sum(requests) AS cache_hit_rate,"
         " sum(latency_ms_sum) / sum(requests) AS mean_latency_ms"
         " FROM (SELECT *, 'intent' AS workflow FROM v_intent_methods)"
@@ -44,7 +44,7 @@ DASHBOARD_QUERIES: dict[str, str] = {
         " GROUP BY ALL ORDER BY method"
     ),
     "classifier_ab": (
-        "SELECT method, sum(requests) AS requests, sum(corrected) AS corrected,"
+        "SELECT method, CAST(sum(requests) AS BIGINT) AS requests, CAST(sum(corrected) AS BIGINT) AS corrected,"
         " sum(right_on_corrected) / nullif(sum(corrected), 0) AS accuracy_on_corrections,"
         " sum(latency_ms_sum) / sum(requests) AS mean_latency_ms"
         " FROM (SELECT *, 'intent' AS workflow FROM v_classifier_ab)"
@@ -52,19 +52,20 @@ DASHBOARD_QUERIES: dict[str, str] = {
         " GROUP BY ALL ORDER BY method"
     ),
     "selection": (
-        "SELECT selected_model AS model, sum(selections) AS selections, sum(done) / sum(selections) AS success_rate,"
+        "SELECT selected_model AS model, CAST(sum(selections) AS BIGINT) AS selections, sum(done) / sum(selections) AS success_rate,"
         " sum(cost_abs_error_sum) / nullif(sum(measured), 0) AS cost_mae_usd,"
         " sum(seconds_abs_error_sum) / nullif(sum(measured), 0) AS seconds_mae"
         " FROM v_selection_calibration WHERE " + _RANGE + " GROUP BY ALL ORDER BY selections DESC"
     ),
     "queue": (
-        "SELECT day, kind AS workflow, device, sum(jobs) AS jobs, sum(completed) AS completed, sum(failed) AS failed,"
+        "SELECT day, kind AS workflow, device, CAST(sum(jobs) AS BIGINT) AS jobs, CAST(sum(completed) AS BIGINT) AS completed, CAST(sum(failed) AS BIGINT) AS failed,"
         " sum(wait_s_sum) / nullif(sum(started), 0) AS mean_wait_s, sum(run_s_sum) / nullif(sum(finished), 0) AS mean_run_s"
         " FROM (SELECT *, kind AS workflow FROM v_queue_throughput) WHERE " + _RANGE + " GROUP BY ALL ORDER BY day"
     ),
     "narration": (
         # The cache keeps all-time counters, so the date range does not apply.
-        "SELECT coalesce(hits, 0) AS hits, coalesce(misses, 0) AS misses, coalesce(preloads, 0) AS preloads,"
+        "SELECT CAST(coalesce(hits, 0) AS BIGINT) AS hits, CAST(coalesce(misses, 0) AS BIGINT) AS misses,"
+        " CAST(coalesce(preloads, 0) AS BIGINT) AS preloads,"
         " hit_rate FROM v_narration_cache"
     ),
 }

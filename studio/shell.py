@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from engine.engine import Engine
-from studio import intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
+from studio import analytics_tab, intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
 from studio.theme import STUDIO_CSS, studio_theme
 
 __all__ = ["build_studio", "launch_options"]
@@ -34,6 +34,8 @@ def build_studio(engine: Engine) -> gr.Blocks:
                 playground_tab.build(engine, demo)
             with gr.Tab("System", id="system"):
                 system_tab.build(engine, demo)
+            with gr.Tab("Analytics", id="analytics") as analytics:
+                analytics_tab.build(engine, demo, analytics)
     return demo
 
 
