@@ -14,6 +14,12 @@ __all__ = ["training_line", "write_jsonl"]
 
 def training_line(fmt: ExportFormat, kind: str, messages_json: str, completion: str, rating: float | None) -> str:
     """One JSONL line (without the newline) for a sample."""
+    if fmt is ExportFormat.OPENAI:
+        # The stored messages are our own JSON array: splice the answer in rather than re-encode it all.
+        head = messages_json.rstrip()
+        if head.startswith("[") and head.endswith("]") and head != "[]":
+            answer = json.dumps({"role": "assistant", "content": completion}, ensure_ascii=False)
+            return '{"messages": ' + head[:-1] + ", " + answer + "]}"
     messages: list[dict[str, str]] = json.loads(messages_json)
     if fmt is ExportFormat.OPENAI:
         return json.dumps({"messages": [*messages, {"role": "assistant", "content": completion}]}, ensure_ascii=False)
