@@ -50,12 +50,12 @@ def build(engine: Engine, demo: gr.Blocks, tab: gr.Tab) -> None:
     """The tab's numbers load when it is selected (not on every page load) and on Refresh."""
     gate = gr.Markdown("", visible=False)
     with gr.Column(visible=True) as content:
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=False, elem_classes=["analytics-filters"]):
             today = date.today()
             start = gr.Textbox(label="From (YYYY-MM-DD)", value=(today - timedelta(days=29)).isoformat(), min_width=140)
             end = gr.Textbox(label="To (YYYY-MM-DD)", value=today.isoformat(), min_width=140)
             workflow = gr.Dropdown([ALL], value=ALL, label="Workflow", allow_custom_value=True, min_width=180)
-            refresh = gr.Button("Refresh", variant="primary", min_width=100)
+            refresh = gr.Button("Refresh", variant="primary", scale=0, min_width=120)
         summary = gr.Markdown("")
         plots: dict[str, gr.Plot] = {}
         downloads: dict[str, gr.DownloadButton] = {}
