@@ -23,7 +23,8 @@ TITLES: dict[str, str] = {
 
 def _layout(figure: go.Figure, title: str) -> go.Figure:
     figure.update_layout(
-        title=dict(text=title, font=dict(size=14)), height=320, margin=dict(l=10, r=10, t=50, b=10),
+        # The title is the gr.Plot label: a Plotly title collides with the mode bar on a phone.
+        height=320, margin=dict(l=10, r=10, t=36, b=10),
         legend=dict(orientation="h", y=-0.25), plot_bgcolor="white",
     )
     # A light grid by hand: applying a named template deep-copies it and costs ~100 ms per chart.

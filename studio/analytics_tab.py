@@ -63,7 +63,7 @@ def build(engine: Engine, demo: gr.Blocks, tab: gr.Tab) -> None:
             with gr.Row():
                 for name in pair:
                     with gr.Column(min_width=320):
-                        plots[name] = gr.Plot(label=TITLES[name], show_label=False)
+                        plots[name] = gr.Plot(label=TITLES[name], show_label=True)
                         downloads[name] = gr.DownloadButton(f"CSV: {TITLES[name].lower()}", size="sm", value=None)
         with gr.Accordion("Router decisions (latest 50)", open=False):
             decisions = gr.Dataframe(headers=DECISION_COLUMNS, interactive=False, wrap=True)
