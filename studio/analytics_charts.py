@@ -24,7 +24,7 @@ TITLES: dict[str, str] = {
 def _layout(figure: go.Figure, title: str) -> go.Figure:
     figure.update_layout(
         # The title is the gr.Plot label: a Plotly title collides with the mode bar on a phone.
-        height=320, margin=dict(l=10, r=10, t=36, b=10),
+        height=340, margin=dict(l=10, r=10, t=64, b=10),
         legend=dict(orientation="h", y=-0.25), plot_bgcolor="white",
     )
     # A light grid by hand: applying a named template deep-copies it and costs ~100 ms per chart.
