@@ -53,7 +53,7 @@ class AnalyticsService:
     # -- access -------------------------------------------------------------------
     def can_view(self, owner: Owner) -> bool:
         """Everyone's numbers are for admins once auth is on; without auth the studio is one person's."""
-        return owner.admin or self._settings.auth_pair() is None
+        return owner.admin or not self._settings.accounts
 
     def _require_viewer(self, owner: Owner) -> None:
         if not self.can_view(owner):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from engine.engine import Engine
 from engine.errors import InvalidRequest, NotFound
 from engine.ownership import OPERATOR, Owner
+from engine.settings import load_settings
 from storage.routing import DecisionRow
 from tests.analytics.conftest import generation, naive_utc
 
@@ -132,7 +132,9 @@ def test_report_summarises_and_finds_bad_routing(engine: Engine) -> None:
 def test_analytics_are_for_admins_when_auth_is_on(engine: Engine) -> None:
     from engine.analytics import build_analytics
 
-    settings = engine.settings.model_copy(update={"auth_username": "admin", "auth_password": SecretStr("x")})
+    settings = load_settings(
+        data_dir=engine.settings.data_dir, auth_username="admin", auth_password="x", admin_users="admin", _env_file=None
+    )
     analytics, _ = build_analytics(settings, engine.db, engine.models, engine.generations)
     try:
         assert not analytics.can_view(ALICE) and analytics.can_view(Owner("admin", admin=True))
