@@ -25,6 +25,8 @@ from storage.media import MediaStore
 from storage.ownership import Tombstones
 
 if TYPE_CHECKING:
+    from engine.analytics import AnalyticsService
+    from engine.routing import RoutedText
     from engine.intent.service import IntentService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
@@ -75,6 +77,8 @@ class Engine:
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService
+        self.analytics: AnalyticsService
+        self.routed_text: RoutedText
         self._started = False
 
     def start(self) -> Engine:
@@ -85,7 +89,7 @@ class Engine:
         return self
 
     def close(self) -> None:
-        for service in (getattr(self, "scenarios", None), getattr(self, "intent", None)):
+        for service in (getattr(self, "scenarios", None), getattr(self, "intent", None), getattr(self, "analytics", None)):
             if service is not None:
                 service.close()
         if self._started:
@@ -153,4 +157,8 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     engine.scenarios = ScenarioService(engine)
     engine.story = StoryService(engine)
     engine.deletion.sweep()  # what a crash left without an owner
+    from engine.analytics import build_analytics
+
+    engine.analytics, engine.routed_text = build_analytics(settings, db, engine.models, generations)
+    engine.deletion.add_flusher(engine.analytics.flush)  # buffered router decisions and samples, before a deletion
     return engine

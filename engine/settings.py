@@ -79,6 +79,18 @@ class Settings(BaseSettings):
         100.0, ge=0, le=100, description="Share of users (stable hash of the id) who get the AI classifiers."
     )
 
+    router_threshold: float = Field(
+        0.7, ge=0, le=1, description="Complexity from which text requests go to the strong model."
+    )
+    router_local_fallback: bool = Field(True, description="Fall back to the local model when the strong one fails.")
+    router_window_hours: float = Field(168.0, gt=0, description="Sliding window of measured performance the router uses.")
+    router_success_floor: float = Field(
+        0.8, ge=0, le=1, description="Local success rate for a kind below which the router sends it to the strong model."
+    )
+    router_rating_floor: float = Field(
+        3.0, ge=1, le=5, description="Local mean rating for a kind below which the router sends it to the strong model."
+    )
+
     cpu_workers: int = Field(2, ge=1, le=64, description="Worker threads on the CPU device.")
     queue_max_pending: int = Field(1000, ge=1, description="Most pending jobs the queue accepts.")
     queue_max_batch: int = Field(8, ge=1, le=256, description="Largest dynamic batch of compatible jobs.")

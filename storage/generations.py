@@ -34,6 +34,8 @@ class GenerationRecord(BaseModel):
     error: str | None = None
     fallback_from: str | None = None
     owner: str | None = None
+    kind: str | None = None  # what the call was for (CallContext.kind); migration 009
+    ttft_ms: float | None = None  # time to the first streamed piece
 
 
 _COLUMNS = tuple(GenerationRecord.model_fields)

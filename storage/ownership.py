@@ -77,6 +77,9 @@ _OWNED_TABLES = (
     "intent_corrections",
     "intent_selections",
     "intent_references",
+    "router_decisions",
+    "text_samples",
+    "feedback",
     "generations",
 )
 
@@ -139,8 +142,11 @@ class OwnerRecords:
                             [adventures]).fetchall())  # fmt: skip
                     counts["stories"] = len(tx.execute(
                         "DELETE FROM stories WHERE owner = ? RETURNING 1", [owner_id]).fetchall())  # fmt: skip
+                    counts["feedback"] = len(tx.execute(  # others' ratings of this owner's outputs go too
+                        "DELETE FROM feedback WHERE generation_id IN (SELECT id FROM generations WHERE owner = ?)"
+                        " RETURNING 1", [owner_id]).fetchall())  # fmt: skip
                     for table in _OWNED_TABLES:
-                        counts[table] = len(tx.execute(
+                        counts[table] = counts.get(table, 0) + len(tx.execute(
                             f"DELETE FROM {table} WHERE owner = ? RETURNING 1", [owner_id]).fetchall())  # noqa: S608  # fmt: skip
                     counts["jobs"] = len(tx.execute(
                         "DELETE FROM jobs WHERE user_id = ? RETURNING 1", [owner_id]).fetchall())  # fmt: skip

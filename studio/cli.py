@@ -135,9 +135,10 @@ def generate_speech(
 
 
 def _register_flow_commands() -> None:
-    from studio import cli_generate, cli_intent, cli_scenarios, cli_story
+    from studio import cli_analytics, cli_generate, cli_intent, cli_scenarios, cli_story
 
     cli_generate.register(generate_app)
+    cli_analytics.register(app)
     cli_intent.register(app)
     cli_scenarios.register(app)
     cli_story.register(app)

@@ -9,8 +9,9 @@ import gradio as gr
 from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.providers.base import SpeechRequest, TextRequest
-from studio.errors import shows_errors
+from studio import feedback
 from studio.identity import Identities
+from studio.errors import shows_errors
 
 __all__ = ["build"]
 
@@ -27,6 +28,9 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             generate = gr.Button("Generate text", variant="primary")
         with gr.Column(scale=4):
             output = gr.Textbox(label="Streamed answer", lines=10, interactive=False)
+            route_note = gr.Markdown("")
+            text_id = gr.State(None)
+            feedback.attach(engine, text_id, who, api_name="feedback", label="Rate this answer")
 
     with gr.Row():
         with gr.Column(scale=3):
@@ -38,27 +42,37 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             speak = gr.Button("Speak", variant="primary")
         with gr.Column(scale=4):
             audio = gr.Audio(label="Speech", type="filepath", interactive=False)
+            speech_id = gr.State(None)
+            feedback.attach(engine, speech_id, who, api_name="feedback_speech", label="Rate this speech")
 
     @shows_errors
-    def stream_text(text: str, tokens: float, temp: float, request: gr.Request) -> Iterator[str]:
+    def stream_text(text: str, tokens: float, temp: float, request: gr.Request) -> Iterator[tuple[str, str, str]]:
         text = (text or "").strip()
         if not text:
             raise InvalidRequest("prompt", "write a prompt first")
         if len(text) > MAX_PROMPT_CHARS:
             raise InvalidRequest("prompt", f"keep it under {MAX_PROMPT_CHARS} characters")
-        prompt_request = TextRequest.from_prompt(text, max_new_tokens=int(tokens), temperature=float(temp))
+        prompt = TextRequest.from_prompt(text, max_new_tokens=int(tokens), temperature=float(temp))
+        stream = engine.playground.stream_text(prompt, owner=who.owner(request))
+        note = f"Routed to **{stream.decision.chosen}** ({stream.decision.tier}): " + "; ".join(stream.decision.reasons)
         answer = ""
-        for piece in engine.playground.stream_text(prompt_request, owner=who.owner(request)):
+        for piece in stream:
             answer += piece
-            yield answer
+            yield answer, stream.generation_id, note
 
     @shows_errors
-    def synthesize(text: str, voice_name: str, pitch_value: float, rate_value: float, request: gr.Request) -> str:
+    def synthesize(
+        text: str, voice_name: str, pitch_value: float, rate_value: float, request: gr.Request
+    ) -> tuple[str, str]:
         text = (text or "").strip()
         if not text:
             raise InvalidRequest("text", "write something to speak")
         speech = SpeechRequest(text=text[:2000], voice=voice_name, pitch=int(pitch_value), rate=int(rate_value))
-        return str(engine.playground.speak(speech, owner=who.owner(request)).path)
+        stored, generation_id = engine.playground.speak(speech, owner=who.owner(request))
+        return str(stored.path), generation_id
 
-    generate.click(stream_text, [prompt, max_tokens, temperature], output, api_name="generate_text", concurrency_id="model")
-    speak.click(synthesize, [speech_text, voice, pitch, rate], audio, api_name="generate_speech")
+    generate.click(
+        stream_text, [prompt, max_tokens, temperature], [output, text_id, route_note],
+        api_name="generate_text", concurrency_id="model",
+    )
+    speak.click(synthesize, [speech_text, voice, pitch, rate], [audio, speech_id], api_name="generate_speech")

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from engine.engine import Engine
-from studio import intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
+from studio import analytics_tab, intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
 from studio.identity import Identities
 from studio.served import deleted_files_answer_404, use_served_dir
 from studio.theme import STUDIO_CSS, studio_theme
@@ -40,6 +40,8 @@ def build_studio(engine: Engine) -> gr.Blocks:
                 playground_tab.build(engine, demo, who)
             with gr.Tab("System", id="system"):
                 system_tab.build(engine, demo, who)
+            with gr.Tab("Analytics", id="analytics") as analytics:
+                analytics_tab.build(engine, demo, analytics, who)
     return demo
 
 

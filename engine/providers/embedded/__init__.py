@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
+from dataclasses import replace
 
 from engine.providers.base import Adapter, Capability
 from engine.providers.registry import AdapterSpec, ProviderRegistry
@@ -165,4 +166,4 @@ _SPECS = (
 def register(registry: ProviderRegistry) -> None:
     """Register one adapter spec per capability."""
     for spec in _SPECS:
-        registry.register(spec)
+        registry.register(replace(spec, bundled=True))

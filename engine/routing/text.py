@@ -1,0 +1,117 @@
+"""Routed text generation: the one call services make to let the router pick the model.
+
+```python
+answer = engine.routed_text.generate(request, kind="persona_post", owner=owner)
+answer.text, answer.generation_id          # the id is what feedback attaches to
+
+stream = engine.routed_text.stream(request, kind="playground", owner=owner)
+for piece in stream: ...                   # stream.generation_id is known before the first piece
+```
+
+Each call: decide (engine/routing/router.py), hand the chosen chain to the gateway through
+`CallContext(providers=..., kind=..., generation_id=...)`, log the decision with the id of the
+generation that served it, and keep the full request and answer as a text sample for
+training export.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from engine.ownership import Owner
+from engine.providers.base import TextRequest
+from engine.providers.gateway import CallContext, ModelGateway
+from engine.routing.router import HybridRouter, RouteDecision
+from storage.routing import RouterLog, SampleRow
+
+__all__ = ["RoutedAnswer", "RoutedStream", "RoutedText"]
+
+
+@dataclass(frozen=True)
+class RoutedAnswer:
+    text: str
+    generation_id: str
+    decision: RouteDecision
+
+
+@dataclass
+class RoutedStream:
+    """Iterate for the pieces; `generation_id` and `decision` are set before the first one."""
+
+    generation_id: str
+    decision: RouteDecision
+    _pieces: Iterator[str] = field(repr=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._pieces
+
+
+def _request_text(request: TextRequest) -> str:
+    return "\n".join(m.content for m in request.messages)
+
+
+def _messages(request: TextRequest) -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.content} for m in request.messages]
+
+
+class RoutedText:
+    def __init__(self, gateway: ModelGateway, router: HybridRouter, log: RouterLog) -> None:
+        self._gateway = gateway
+        self._router = router
+        self._log = log
+
+    def route(self, request: TextRequest, *, kind: str) -> RouteDecision:
+        return self._router.decide(_request_text(request), kind=kind)
+
+    def _context(self, decision: RouteDecision, owner: Owner, session_id: str | None) -> CallContext:
+        return CallContext(
+            user_id=owner.id,
+            owner=owner.id,
+            session_id=session_id,
+            kind=decision.kind,
+            generation_id=uuid.uuid4().hex,
+            providers=decision.chain,
+        )
+
+    def generate(
+        self, request: TextRequest, *, kind: str, owner: Owner, session_id: str | None = None
+    ) -> RoutedAnswer:
+        decision = self.route(request, kind=kind)
+        context = self._context(decision, owner, session_id)
+        assert context.generation_id is not None
+        try:
+            text = self._gateway.text.generate([request], context)[0].text
+        finally:
+            self._router.record(decision, owner=owner, generation_id=context.generation_id)
+        self._sample(context.generation_id, owner, kind, request, text)
+        return RoutedAnswer(text=text, generation_id=context.generation_id, decision=decision)
+
+    def stream(
+        self, request: TextRequest, *, kind: str, owner: Owner, session_id: str | None = None
+    ) -> RoutedStream:
+        decision = self.route(request, kind=kind)
+        context = self._context(decision, owner, session_id)
+        assert context.generation_id is not None
+        generation_id = context.generation_id
+
+        def pieces() -> Iterator[str]:
+            answer: list[str] = []
+            try:
+                for piece in self._gateway.text.stream(request, context):
+                    answer.append(piece)
+                    yield piece
+            finally:
+                self._router.record(decision, owner=owner, generation_id=generation_id)
+            self._sample(generation_id, owner, kind, request, "".join(answer))
+
+        return RoutedStream(generation_id=generation_id, decision=decision, _pieces=pieces())
+
+    def _sample(self, generation_id: str, owner: Owner, kind: str, request: TextRequest, completion: str) -> None:
+        if completion.strip():
+            self._log.record_sample(
+                SampleRow(
+                    generation_id=generation_id, owner=owner.id, kind=kind, messages=_messages(request), completion=completion
+                )
+            )

@@ -1,0 +1,54 @@
+"""A reusable feedback widget: rating 1-5, an optional comment, and Submit, for one output.
+
+A tab keeps the generation id of its latest output in a `gr.State` (the engine returns it:
+`engine.routed_text.generate(...).generation_id`, `RoutedStream.generation_id`, or the
+`CallContext(generation_id=...)` a direct gateway call was given) and attaches the widget under
+the output:
+
+```python
+generation_id = gr.State(None)
+output = gr.Textbox(...)
+feedback.attach(engine, generation_id, api_name="feedback_story")   # under the output
+button.click(handler, inputs, [output, generation_id])               # the handler returns the id
+```
+
+The first widget of the app uses `api_name="feedback"` (the endpoint takes the generation id,
+the rating and the comment, so it rates any output); later ones need their own api_name.
+The widget refuses until an output exists, and a person can rate only their own outputs.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from engine.engine import Engine
+from engine.errors import InvalidRequest
+from studio.errors import shows_errors
+from studio.identity import Identities
+
+__all__ = ["attach"]
+
+RATINGS = [("1 ★ bad", 1), ("2 ★", 2), ("3 ★", 3), ("4 ★", 4), ("5 ★ great", 5)]
+
+
+def attach(
+    engine: Engine, generation_id: gr.State, who: Identities, *, api_name: str = "feedback", label: str = "Rate this output"
+) -> None:
+    """Build the rating row under the current Blocks context and wire it to `generation_id`."""
+    with gr.Group(elem_classes=["studio-feedback"]):
+        with gr.Row(equal_height=True):
+            rating = gr.Radio(RATINGS, label=label, value=None, scale=3, min_width=240)
+            comment = gr.Textbox(label="Comment (optional)", lines=1, max_lines=3, scale=3, min_width=200)
+            submit = gr.Button("Send feedback", scale=1, min_width=120, size="sm")
+        status = gr.Markdown("")
+
+    @shows_errors
+    def send(output_id: str | None, stars: int | None, text: str, request: gr.Request) -> str:
+        if not output_id:
+            raise InvalidRequest("generation_id", "make an output first, then rate it")
+        if stars is None:
+            raise InvalidRequest("rating", "choose 1 to 5 stars")
+        saved = engine.analytics.feedback(str(output_id), int(stars), text, owner=who.owner(request))
+        return f"Thanks — rated {saved.rating}/5."
+
+    submit.click(send, [generation_id, rating, comment], status, api_name=api_name)

@@ -1,0 +1,57 @@
+"""Engines for the analytics tests: the embedded default, and one with a strong model behind a
+local OpenAI stand-in (the only thing faked is the network)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from engine.engine import Engine, build_engine
+from engine.settings import Settings
+from storage.generations import GenerationRecord
+from tests.support.openai_standin import OpenAIStandIn
+
+
+@pytest.fixture
+def engine(engine_settings: Settings) -> Iterator[Engine]:
+    with build_engine(engine_settings) as built:
+        yield built
+
+
+@pytest.fixture
+def standin() -> Iterator[OpenAIStandIn]:
+    server = OpenAIStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def strong_settings(engine_settings: Settings, standin: OpenAIStandIn) -> Settings:
+    return engine_settings.model_copy(update={"text_provider": "openai", "openai_base_url": standin.base_url})
+
+
+@pytest.fixture
+def strong_engine(strong_settings: Settings) -> Iterator[Engine]:
+    with build_engine(strong_settings) as built:
+        yield built
+
+
+def naive_utc(days_ago: float = 0.0) -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days_ago)
+
+
+def generation(**values: object) -> GenerationRecord:
+    """A generations row with sensible defaults for seeding."""
+    defaults: dict[str, object] = {
+        "capability": "text",
+        "provider": "embedded",
+        "model": "SmolLM2-135M-Instruct",
+        "request_summary": "a prompt",
+        "latency_ms": 100.0,
+        "outcome": "ok",
+        "kind": "playground",
+        "user_id": "alice",
+    }
+    return GenerationRecord(**{**defaults, **values})  # type: ignore[arg-type]

@@ -1,0 +1,73 @@
+"""The Analytics tab and the feedback widget in the running app, driven through `gradio_client`."""
+
+from __future__ import annotations
+
+import csv
+import socket
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from gradio_client import Client
+
+from engine.engine import Engine, build_engine
+from engine.settings import Settings
+from studio.shell import build_studio, launch_options
+from tests.analytics.conftest import generation, naive_utc
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def app(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
+    engine = build_engine(engine_settings.model_copy(update={"port": _free_port()})).start()
+    demo = build_studio(engine)
+    demo.queue()
+    options = launch_options(engine)
+    demo.launch(prevent_thread_lock=True, quiet=True, **options)
+    yield engine, f"http://127.0.0.1:{options['server_port']}/"
+    demo.close()
+    engine.close()
+
+
+def _csv_rows(path: str) -> list[dict[str, Any]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_dashboard_serves_charts_and_csv(app: tuple[Engine, str]) -> None:
+    engine, url = app
+    for days_ago, kind in [(0, "playground"), (1, "story_chapter"), (1, "story_chapter"), (50, "playground")]:
+        engine.generations.record(generation(created_at=naive_utc(days_ago), kind=kind, cost_usd=0.01))
+    today = date.today()
+    result = Client(url, verbose=False).predict(
+        (today - timedelta(days=7)).isoformat(), today.isoformat(), "all workflows", api_name="/analytics_dashboard"
+    )
+    texts = [r for r in result if isinstance(r, str)]
+    assert any("3 model calls" in t for t in texts)
+    csv_paths = [r for r in result if isinstance(r, str) and r.endswith(".csv")]
+    assert len(csv_paths) == 8
+    requests_csv = next(p for p in csv_paths if "requests_" in p)
+    rows = _csv_rows(requests_csv)
+    assert sum(int(r["requests"]) for r in rows) == 3 and {r["workflow"] for r in rows} == {"playground", "story_chapter"}
+
+    with pytest.raises(Exception, match="YYYY-MM-DD"):
+        Client(url, verbose=False).predict("yesterday", today.isoformat(), "all workflows", api_name="/analytics_dashboard")
+
+
+def test_feedback_widget_rates_the_sessions_own_output(app: tuple[Engine, str]) -> None:
+    engine, url = app
+    client = Client(url, verbose=False)
+    with pytest.raises(Exception, match="make an output first"):
+        client.predict(4, "", api_name="/feedback_speech")
+    client.predict("Rate me, please.", "en-us", 50, 175, api_name="/generate_speech")
+    assert client.predict(4, "clear voice", api_name="/feedback_speech") == "Thanks — rated 4/5."
+    owner, rating, comment, kind = engine.db.cursor().execute(
+        "SELECT f.owner, f.rating, f.comment, g.kind FROM feedback f JOIN generations g ON g.id = f.generation_id"
+    ).fetchone()
+    assert (rating, comment, kind) == (4, "clear voice", "playground_speech") and owner.startswith("session-")
