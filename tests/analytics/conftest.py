@@ -54,4 +54,6 @@ def generation(**values: object) -> GenerationRecord:
         "kind": "playground",
         "user_id": "alice",
     }
-    return GenerationRecord(**{**defaults, **values})  # type: ignore[arg-type]
+    merged = {**defaults, **values}
+    merged.setdefault("owner", merged["user_id"])  # the person a call was made for owns its record
+    return GenerationRecord(**merged)  # type: ignore[arg-type]

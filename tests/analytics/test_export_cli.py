@@ -65,8 +65,7 @@ def test_export_formats_and_filters(engine: Engine, tmp_path: Path) -> None:
 def test_export_never_includes_a_deleted_persons_data(engine: Engine, tmp_path: Path) -> None:
     _seed(engine)
     out = tmp_path / "train.jsonl"
-    engine.db.write("CREATE TABLE deleted_owners (owner VARCHAR PRIMARY KEY, deleted_at TIMESTAMP)")
-    engine.db.write("INSERT INTO deleted_owners VALUES ('bob', now())")
+    engine.media.tombstones.bury("bob")  # deleted: nothing of theirs may be exported, even a row left behind
     assert engine.analytics.export_training(out, owner=OPERATOR).count == 2
     engine.analytics.delete_owner("alice")
     assert engine.analytics.export_training(out, owner=OPERATOR).count == 0

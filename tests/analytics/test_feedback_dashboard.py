@@ -102,7 +102,7 @@ def test_intent_views_measure_methods_and_accuracy_on_corrections(engine: Engine
             [f"c{index}", now, prompt, method, workflow, cache_hit],
         )
     cursor.execute(
-        "INSERT INTO intent_corrections VALUES ('k1', ?, 'alice', 'give me curtain bangs', false, 'hair')", [now]
+        "INSERT INTO intent_corrections VALUES ('k1', ?, 'alice', 'give me curtain bangs', false, 'hair', 'alice')", [now]
     )
     charts = engine.analytics.dashboard(date.today(), date.today(), "intent", owner=OPERATOR)
     methods = charts["intent_methods"].set_index("method")

@@ -67,7 +67,8 @@ def test_feedback_widget_rates_the_sessions_own_output(app: tuple[Engine, str]) 
         client.predict(4, "", api_name="/feedback_speech")
     client.predict("Rate me, please.", "en-us", 50, 175, api_name="/generate_speech")
     assert client.predict(4, "clear voice", api_name="/feedback_speech") == "Thanks — rated 4/5."
-    owner, rating, comment, kind = engine.db.cursor().execute(
-        "SELECT f.owner, f.rating, f.comment, g.kind FROM feedback f JOIN generations g ON g.id = f.generation_id"
+    owner, rating, comment, kind, made_by = engine.db.cursor().execute(
+        "SELECT f.owner, f.rating, f.comment, g.kind, g.owner FROM feedback f JOIN generations g ON g.id = f.generation_id"
     ).fetchone()
-    assert (rating, comment, kind) == (4, "clear voice", "playground_speech") and owner.startswith("session-")
+    assert (rating, comment, kind) == (4, "clear voice", "playground_speech")
+    assert owner == made_by and len(owner) >= 22  # the visitor's own unguessable key rated their own output
