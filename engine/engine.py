@@ -22,6 +22,7 @@ from storage.media import MediaStore
 
 if TYPE_CHECKING:
     from engine.intent.service import IntentService
+    from engine.personas import PersonaService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
 
@@ -67,6 +68,7 @@ class Engine:
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService
+        self.personas: PersonaService
         self._started = False
 
     def start(self) -> Engine:
@@ -135,8 +137,11 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     from engine.intent.service import IntentService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
+    from engine.personas import PersonaService
 
     engine.intent = IntentService(engine)
     engine.scenarios = ScenarioService(engine)
     engine.story = StoryService(engine)
+    engine.personas = PersonaService(db=db, media=media, models=engine.models, queue=queue, limits=engine.limits,
+                                     settings=settings)
     return engine
