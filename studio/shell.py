@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from engine.engine import Engine
-from studio import intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
+from studio import intent_tab, onboarding_tab, personas_tab, playground_tab, story_tab, system_tab
 from studio.theme import STUDIO_CSS, studio_theme
 
 __all__ = ["build_studio", "launch_options"]
@@ -30,6 +30,8 @@ def build_studio(engine: Engine) -> gr.Blocks:
                 intent_tab.build(engine, demo)
             with gr.Tab("Story", id="story"):
                 story_tab.build(engine, demo)
+            with gr.Tab("Persona templates", id="personas"):
+                personas_tab.build(engine, demo)
             with gr.Tab("Playground", id="playground"):
                 playground_tab.build(engine, demo)
             with gr.Tab("System", id="system"):

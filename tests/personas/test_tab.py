@@ -1,0 +1,31 @@
+"""The Persona templates tab builds on the engine's persona service and exposes its eight API endpoints."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from studio import personas_tab
+from studio.personas_tab import _owner
+from tests.personas.conftest import EngineFactory
+
+API_NAMES = {"persona_save", "persona_list", "persona_image", "persona_transition", "persona_text", "persona_batch",
+             "persona_export", "persona_import"}
+
+
+def test_persona_tab_builds_with_its_api_names(make_engine: EngineFactory) -> None:
+    engine = make_engine()
+    with gr.Blocks() as demo:
+        personas_tab.build(engine, demo)
+    names = {fn.api_name for fn in demo.fns.values()}
+    assert API_NAMES <= names
+
+
+class _Request:
+    def __init__(self, username: str | None, session_hash: str) -> None:
+        self.username = username
+        self.session_hash = session_hash
+
+
+def test_the_owner_is_the_account_else_the_browser_session() -> None:
+    assert _owner(_Request("alice", "abc")).id == "alice"  # type: ignore[arg-type]
+    assert _owner(_Request(None, "abc")).id == "visitor-abc"  # type: ignore[arg-type]
