@@ -119,6 +119,9 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     registry = ProviderRegistry(settings)
     registry.load_plugins(plugins)
     registry.check_configured()
+    from engine.imaging import set_pixel_limit
+
+    set_pixel_limit(settings.max_image_pixels)  # Pillow's own bomb guard agrees with the upload limit
     data_dir = prepare_data_dir(settings.data_dir)
     db = Database(data_dir / "studio.duckdb")
     try:

@@ -7,6 +7,9 @@ that `VisionModel.detect_faces` returns, in pixel coordinates.
 from __future__ import annotations
 
 import io
+import math
+import re
+import warnings
 from typing import Literal, NamedTuple
 
 import cv2
@@ -21,7 +24,10 @@ __all__ = [
     "AlignedFace",
     "to_rgb",
     "to_pil",
+    "DecodedImage",
+    "read_image",
     "decode_image",
+    "set_pixel_limit",
     "encode_png",
     "encode_jpeg",
     "fit_within",
@@ -77,15 +83,69 @@ def to_pil(image: np.ndarray | Image.Image) -> Image.Image:
     return Image.fromarray(to_rgb(image))
 
 
-def decode_image(data: bytes) -> RGBImage:
-    """PNG/JPEG/WebP… bytes to an RGB array."""
+class DecodedImage(NamedTuple):
+    rgb: RGBImage
+    width: int  # of the image as uploaded, from its header
+    height: int
+
+
+def set_pixel_limit(max_pixels: int) -> None:
+    """Make Pillow's own decompression-bomb guard agree with ours (it errors at twice the limit).
+
+    Pillow's warning between one and two times the limit is silenced: `read_image` refuses
+    those images itself, with a message a person can act on.
+    """
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+def _too_large(field: str, limit: int, size: tuple[int, int] | None, pixels: int | None = None) -> InvalidRequest:
+    if size:
+        shown = f"{size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels)"
+    else:
+        shown = f"{pixels / 1e6:.0f} megapixels" if pixels else "too large to open safely"
+    side = int(math.sqrt(limit))
+    return InvalidRequest(
+        field, f"the image is {shown}; use one of at most {limit / 1e6:.0f} megapixels "
+        f"(e.g. {side}x{side}): scale it down first"
+    )
+
+
+def read_image(
+    data: bytes, *, max_pixels: int | None = None, max_side: int | None = None, field: str = "image"
+) -> DecodedImage:
+    """PNG/JPEG/WebP… bytes to RGB, refused from the header alone above `max_pixels` (before decoding).
+
+    `max_pixels` defaults to Pillow's limit (see `set_pixel_limit`). With `max_side`, the result is
+    scaled down to at most that many pixels a side; a JPEG is decoded at a reduced scale directly,
+    so a large photo never takes its full size in memory.
+    """
+    limit = max_pixels or Image.MAX_IMAGE_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            return to_rgb(image)
-    except (UnidentifiedImageError, OSError) as exc:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only; pixels are decoded on load
+            width, height = image.size
+            if limit and width * height > limit:
+                raise _too_large(field, limit, (width, height))
+            if max_side and image.format == "JPEG" and max(width, height) > max_side:
+                scale = max_side / max(width, height)
+                image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+            rgb = to_rgb(image)
+    except Image.DecompressionBombError as exc:  # Pillow's guard, past twice its limit: refused at open
+        counted = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_large(field, limit or 0, None, int(counted.group(1)) if counted else None) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidRequest(
-            "image", f"the bytes are not a readable image ({exc}); upload a PNG or JPEG"
+            field, "the file is not a readable image (it may be another kind of file, truncated or damaged); "
+            "upload a PNG, JPEG or WebP"
         ) from exc
+    if max_side:
+        rgb = np.ascontiguousarray(fit_within(rgb, max_side))
+    return DecodedImage(rgb, width, height)
+
+
+def decode_image(data: bytes, *, max_pixels: int | None = None, field: str = "image") -> RGBImage:
+    """PNG/JPEG/WebP… bytes to an RGB array (refused above `max_pixels`, see `read_image`)."""
+    return read_image(data, max_pixels=max_pixels, field=field).rgb
 
 
 def fit_within(image: np.ndarray, side: int) -> np.ndarray:

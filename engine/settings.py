@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from engine.accounts import Accounts, resolve_accounts
 from engine.errors import ConfigError
 
 __all__ = ["Settings", "load_settings"]
@@ -19,7 +20,7 @@ class Settings(BaseSettings):
     """Every `STUDIO_*` setting, with its default. The README lists them all."""
 
     model_config = SettingsConfigDict(
-        env_prefix="STUDIO_", env_file=".env", extra="ignore", validate_default=True
+        env_prefix="STUDIO_", env_file=".env", extra="ignore", validate_default=True, populate_by_name=True
     )
 
     data_dir: Path = Field(Path("./data"), description="Where the DuckDB file, media and model caches live.")
@@ -71,15 +72,41 @@ class Settings(BaseSettings):
     text_max_new_tokens: int = Field(256, ge=1, le=8192, description="Default token budget of one text generation.")
     torch_threads: int = Field(2, ge=1, le=256, description="Threads torch uses on the CPU.")
 
-    host: str = Field("127.0.0.1", description="Address the studio listens on.")
-    port: int = Field(7860, ge=1, le=65535, description="Port the studio listens on.")
+    host: str = Field(
+        "127.0.0.1",
+        validation_alias=AliasChoices("STUDIO_HOST", "GRADIO_SERVER_NAME"),
+        description="Address the studio listens on (else GRADIO_SERVER_NAME, as Spaces and containers set it).",
+    )
+    port: int = Field(
+        7860,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("STUDIO_PORT", "GRADIO_SERVER_PORT"),
+        description="Port the studio listens on (else GRADIO_SERVER_PORT).",
+    )
     share: bool = Field(False, description="Create a public Gradio share link.")
     auth_username: str | None = Field(None, description="User name required on the studio (with a password).")
-    auth_password: SecretStr | None = Field(None, description="Password required on the studio.")
+    auth_password: SecretStr | None = Field(None, description="Password required on the studio (with a user name).")
+    auth_users: SecretStr | None = Field(
+        None, description="Several login accounts: comma-separated 'user:password' pairs."
+    )
+    auth_users_file: Path | None = Field(
+        None, description="A file of login accounts, one 'user:password' a line (# comments allowed)."
+    )
     admin_users: ProviderList = Field(
         default_factory=list,
         description="Comma-separated account names that see every job and the analytics (with auth on).",
     )
+
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest file a visitor may upload, in MB.")
+    max_image_pixels: int = Field(
+        40_000_000, ge=1_000_000, description="Largest image accepted (width x height), read from its header before decoding."
+    )
+    upload_cache_ttl_s: int = Field(
+        3600, ge=0, description="Seconds Gradio keeps uploads and served copies in its cache (0: until restart)."
+    )
+
+    _accounts: Accounts = PrivateAttr(default_factory=lambda: Accounts({}))
 
     @field_validator("fallback_providers", "admin_users", mode="before")
     @classmethod
@@ -106,10 +133,25 @@ class Settings(BaseSettings):
     def provider_for(self, capability: str) -> str:
         return str(getattr(self, f"{capability}_provider"))
 
-    def auth_pair(self) -> tuple[str, str] | None:
-        if self.auth_username and self.auth_password:
-            return (self.auth_username, self.auth_password.get_secret_value())
-        return None
+    @model_validator(mode="after")
+    def _whole_login(self) -> Settings:
+        """Read and check the accounts once; a `ConfigError` naming the setting when half-configured."""
+        self._accounts = resolve_accounts(
+            username=self.auth_username,
+            password=self.auth_password.get_secret_value() if self.auth_password else None,
+            users=self.auth_users.get_secret_value() if self.auth_users else None,
+            users_file=self.auth_users_file,
+            admins=self.admin_users,
+        )
+        return self
+
+    @property
+    def accounts(self) -> Accounts:
+        """Every login account (empty: no login, each visitor is their browser session).
+
+        Resolved when the settings are validated: change the auth settings through
+        `load_settings(...)`, not `model_copy(update=...)`, which does not validate again."""
+        return self._accounts
 
     @property
     def database_path(self) -> Path:
@@ -127,6 +169,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
+        setting = field if field.isupper() else f"STUDIO_{field.upper()}"  # an alias is already the env name
         got = first.get("input")
         shown = "" if isinstance(got, dict) else f" (got {got!r})"
-        raise ConfigError(f"STUDIO_{field.upper()}", f"{first['msg']}{shown}") from exc
+        raise ConfigError(setting, f"{first['msg']}{shown}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -12,6 +13,8 @@ import gradio as gr
 from engine.errors import StudioError
 
 __all__ = ["shows_errors"]
+
+log = logging.getLogger("studio.refusals")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,7 +30,9 @@ def shows_errors(handler: Callable[P, R]) -> Callable[P, R]:
             try:
                 yield from handler(*args, **kwargs)  # type: ignore[misc]
             except StudioError as exc:
-                raise gr.Error(exc.user_message) from exc
+                raise _refused(handler, exc.user_message, type(exc).__name__) from exc
+            except gr.Error as exc:
+                raise _quiet(handler, exc)  # noqa: B904 (the same error, re-raised)
 
         return streaming  # type: ignore[return-value]
 
@@ -36,6 +41,20 @@ def shows_errors(handler: Callable[P, R]) -> Callable[P, R]:
         try:
             return handler(*args, **kwargs)
         except StudioError as exc:
-            raise gr.Error(exc.user_message) from exc
+            raise _refused(handler, exc.user_message, type(exc).__name__) from exc
+        except gr.Error as exc:
+            raise _quiet(handler, exc)  # noqa: B904 (the same error, re-raised)
 
     return wrapper
+
+
+def _refused(handler: Callable[..., Any], message: str, kind: str) -> gr.Error:
+    """A refusal is one log line; Gradio shows its message without printing a traceback."""
+    log.info("%s refused (%s): %s", handler.__name__, kind, message)
+    return gr.Error(message, print_exception=False)
+
+
+def _quiet(handler: Callable[..., Any], exc: gr.Error) -> gr.Error:
+    log.info("%s refused: %s", handler.__name__, exc.message)
+    exc.print_exception = False
+    return exc

@@ -13,6 +13,7 @@ from engine.engine import Engine
 from engine.intent import Classification, Method, ProcessResult, RunStatus, Workflow
 from studio.errors import shows_errors
 from studio.intent_plots import confusion_figure, latency_figure
+from studio.uploads import ImageFile, read_optional, read_upload
 
 __all__ = ["build"]
 
@@ -57,17 +58,12 @@ def _process_card(result: ProcessResult) -> str:
     return "\n".join(lines)
 
 
-def _read(path: str | None) -> bytes | None:
-    return Path(path).read_bytes() if path else None
-
-
 def build(engine: Engine, demo: gr.Blocks) -> None:
     user = gr.State(DEFAULT_USER)
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(label="What do you want to make?", lines=2, placeholder="put @sarah in this red dress")
-            working = gr.Image(label="Working image (optional)", type="filepath", sources=["upload", "clipboard"],
-                               height=220)
+            working = ImageFile(label="Working image (optional)", sources=["upload", "clipboard"], height=220)
             with gr.Row():
                 has_image = gr.Checkbox(label="I have a working image", value=False)
                 method = gr.Radio([m.value for m in Method], value="embedding", label="Classifier")
@@ -85,7 +81,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         breakers = gr.Dataframe(value=lambda: pd.DataFrame(engine.intent.breaker_rows()), interactive=False)
     with gr.Accordion("Reference images for @mentions", open=False):
         with gr.Row():
-            reference_image = gr.Image(label="Reference image", type="filepath", height=180)
+            reference_image = ImageFile(label="Reference image", height=180)
             with gr.Column():
                 reference_tag = gr.Textbox(label="Tag", placeholder="@sarah")
                 save_reference = gr.Button("Save reference")
@@ -129,7 +125,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         text: str, image: str | None, level: str, user_id: str, progress: gr.Progress = gr.Progress()
     ) -> tuple[str, str | None, str | None]:
         progress(0.1, desc="Classifying, selecting a model, enhancing the prompt…")
-        result = engine.intent.process(text, _read(image), level, user_id)
+        result = engine.intent.process(text, read_optional(image), level, user_id)
         progress(1.0, desc="Done")
         still = result.output_path if result.output_kind == "image" else None
         video = result.output_path if result.output_kind == "video" else None
@@ -139,7 +135,8 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
     def run_save_reference(image: str | None, tag: str, user_id: str) -> str:
         if not image:
             raise gr.Error("Choose the reference image first.")
-        name = engine.intent.save_reference(user_id, tag, _read(image) or b"")
+        data, _ = read_upload(image, "reference image")
+        name = engine.intent.save_reference(user_id, tag, data)
         saved = ", ".join(f"@{t}" for t in engine.intent.references(user_id))
         return f"Saved **@{name}**. Your references: {saved}"
 

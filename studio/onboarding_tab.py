@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -12,18 +11,12 @@ from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.scenarios import AssetStatus, OnboardRequest
 from studio.errors import shows_errors
+from studio.uploads import ImageFile, read_upload
 
 __all__ = ["build"]
 
 CONSENT = ("I agree that Studio may use my photo and voice to make labelled simulations for this course, "
            "and I can delete them at any time.")  # fmt: skip
-
-
-def _read(path: str | None, field: str) -> tuple[bytes, str]:
-    if not path:
-        raise InvalidRequest(field, f"add your {field} first")
-    file = Path(path)
-    return file.read_bytes(), file.name
 
 
 def _rows(statuses: list[AssetStatus]) -> list[list[Any]]:
@@ -42,7 +35,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
             with gr.Row():
                 age = gr.Number(label="Age", value=30, precision=0)
                 gender = gr.Radio(["female", "male", "other"], value="other", label="Gender")
-            photo = gr.Image(label="Face photo (you alone, facing the camera)", sources=["upload", "webcam"], type="filepath")
+            photo = ImageFile(label="Face photo (you alone, facing the camera)", sources=["upload", "webcam"])
             voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath")
             consent = gr.Checkbox(label=CONSENT, value=False)
             submit = gr.Button("Make my course", variant="primary")
@@ -71,8 +64,8 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
 
     @shows_errors
     def on_onboard(name_v: str, age_v: float, gender_v: str, photo_v: str, voice_v: str, consent_v: bool):
-        photo_bytes, photo_name = _read(photo_v, "photo")
-        voice_bytes, voice_name = _read(voice_v, "voice")
+        photo_bytes, photo_name = read_upload(photo_v, "photo")
+        voice_bytes, voice_name = read_upload(voice_v, "voice")
         result = scenarios.onboard(OnboardRequest(
             name=name_v or "", age=int(age_v or 0), gender=gender_v or "other", photo=photo_bytes, photo_name=photo_name,
             voice=voice_bytes, voice_name=voice_name, consent=bool(consent_v)))  # fmt: skip

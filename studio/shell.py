@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -10,7 +11,7 @@ from engine.engine import Engine
 from studio import intent_tab, onboarding_tab, personas_tab, playground_tab, story_tab, system_tab
 from studio.theme import STUDIO_CSS, studio_theme
 
-__all__ = ["build_studio", "launch_options"]
+__all__ = ["build_studio", "launch_options", "configure_logging"]
 
 HEADER = """
 <div class="studio-header">
@@ -21,7 +22,9 @@ HEADER = """
 
 
 def build_studio(engine: Engine) -> gr.Blocks:
-    with gr.Blocks(title="Studio", analytics_enabled=False) as demo:
+    ttl = engine.settings.upload_cache_ttl_s
+    delete_cache = (max(60, ttl // 4), ttl) if ttl else None  # uploads and served copies age out of Gradio's cache
+    with gr.Blocks(title="Studio", analytics_enabled=False, delete_cache=delete_cache) as demo:
         gr.HTML(HEADER)
         with gr.Tabs():
             with gr.Tab("Onboarding & scenarios", id="onboarding"):
@@ -46,9 +49,17 @@ def launch_options(engine: Engine) -> dict[str, Any]:
         "server_name": settings.host,
         "server_port": settings.port,
         "share": settings.share,
-        "auth": settings.auth_pair(),
+        "auth": settings.accounts.verify if settings.accounts else None,
+        "max_file_size": int(settings.max_upload_mb * 1024 * 1024),
         "theme": studio_theme(),
         "css": STUDIO_CSS,
         "allowed_paths": [str(engine.media.root)],
         "show_error": True,
     }
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """One line per event: the UI's logger at `level` (a refusal is one INFO line, see
+    `studio.errors`), everything else at WARNING; basicConfig leaves a configured root alone."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("studio").setLevel(level)

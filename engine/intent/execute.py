@@ -11,7 +11,7 @@ import numpy as np
 
 from engine.editing import EDITABLE_WORKFLOWS, plan_edit, run_edit
 from engine.errors import InvalidRequest
-from engine.imaging import decode_image, encode_png, fit_within, to_rgb
+from engine.imaging import encode_png, fit_within, read_image, to_rgb
 from engine.intent.catalogue import select_model
 from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, RunStatus, Workflow
 from engine.providers.base import Capability, ImageRequest, VideoRequest
@@ -30,17 +30,21 @@ MIN_WORKING_SIDE = 32
 T = TypeVar("T")
 
 
-def working_image(image: np.ndarray | bytes | Any | None) -> np.ndarray | None:
+def working_image(image: np.ndarray | bytes | Any | None, *, max_pixels: int | None = None) -> np.ndarray | None:
     """The user's working image as RGB uint8, scaled down to at most `MAX_WORKING_SIDE` a side;
-    `InvalidRequest` for something that is not an image or is too small or too large."""
+    `InvalidRequest` for something that is not an image, is too small, or is too large (bytes are
+    refused from their header above `max_pixels`, before decoding)."""
     if image is None:
         return None
     if isinstance(image, bytes | bytearray):
         if len(image) > MAX_IMAGE_BYTES:
             raise InvalidRequest("image", f"the image is {len(image) / 1e6:.1f} MB; use one of at most 20 MB")
-        image = decode_image(bytes(image))
-    rgb = to_rgb(image)
-    height, width = rgb.shape[:2]
+        decoded = read_image(bytes(image), max_pixels=max_pixels, max_side=MAX_WORKING_SIDE)
+        height, width = decoded.height, decoded.width
+        rgb = decoded.rgb
+    else:
+        rgb = to_rgb(image)
+        height, width = rgb.shape[:2]
     if min(height, width) < MIN_WORKING_SIDE:
         raise InvalidRequest("image", f"the image is only {width}x{height} pixels; use one of at least 32 a side")
     return np.ascontiguousarray(fit_within(rgb, MAX_WORKING_SIDE))

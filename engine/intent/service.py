@@ -40,6 +40,7 @@ from engine.intent.models import (
 )
 from engine.intent.rules import RulesClassifier
 from engine.imaging import encode_png
+from engine.names import check_name
 from engine.providers.base import Capability, TextRequest, TextResult
 from engine.providers.gateway import CallContext
 from engine.resilience import cache_key, normalise_text
@@ -154,7 +155,7 @@ class IntentService:
         The run is logged with its estimated and actual cost and time. A run that costs money
         counts against the user's hourly cost limit first.
         """
-        rgb = working_image(image)
+        rgb = working_image(image, max_pixels=self._engine.settings.max_image_pixels)
         plan = self._plan(prompt, rgb is not None, quality, user_id)
         if plan.runnable_here and plan.selection.estimated_cost_usd > 0:
             self.resilience.limiter.check_and_consume(user_id or "anonymous", plan.selection.estimated_cost_usd)
@@ -171,10 +172,11 @@ class IntentService:
 
     def save_reference(self, user_id: str, tag: str, image: np.ndarray | bytes) -> str:
         """Save an image as @tag for the user's prompts; returns the tag as stored."""
-        name = tag.strip().lstrip("@").lower()
+        hint = "use letters, digits, _ . or - (up to 64), e.g. @sarah or @red_dress"
+        name = check_name(tag, "tag", max_length=65, hint=hint).lstrip("@").lower()
         if not REFERENCE_TAG.match(name):
-            raise InvalidRequest("tag", "use letters, digits, _ . or - (up to 64), e.g. @sarah or @red_dress")
-        rgb = working_image(image)
+            raise InvalidRequest("tag", hint)
+        rgb = working_image(image, max_pixels=self._engine.settings.max_image_pixels)
         if rgb is None:
             raise InvalidRequest("image", "choose the reference image to save")
         stored = self._engine.media.put(encode_png(rgb), "png")

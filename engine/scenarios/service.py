@@ -29,6 +29,7 @@ from engine.scenarios.models import (
     UserProfile, VoiceProfile,
 )  # fmt: skip
 from engine.scenarios.narration import DEFAULT_TTL_S, NarrationCache
+from engine.names import check_name
 from engine.scenarios.validation import check_faces, check_photo_bytes, check_voice
 from engine.scenarios.voice_profile import analyse_voice
 from storage.scenarios import (
@@ -72,15 +73,13 @@ class ScenarioService:
         started = time.perf_counter()
         if not request.consent:
             raise InvalidRequest("consent", "tick the consent box: we only simulate your face and voice with your agreement")
-        name = " ".join(request.name.split())
-        if not name or len(name) > 80:
-            raise InvalidRequest("name", "give the name the course should call you (1-80 characters)")
+        name = check_name(request.name, "name", hint="give the name the course should call you (1-80 characters)")
         if not 13 <= request.age <= 120:
             raise InvalidRequest("age", f"must be between 13 and 120, got {request.age}")
         gender = request.gender.strip().lower()
         if gender not in GENDERS:
             raise InvalidRequest("gender", f"pick one of {', '.join(GENDERS)}")
-        rgb, extension, scale = check_photo_bytes(request.photo)
+        rgb, extension, scale = check_photo_bytes(request.photo, max_pixels=self._engine.settings.max_image_pixels)
         landmarks = check_faces(self._engine.models.vision.detect_faces([rgb])[0])
         voice = check_voice(request.voice, request.voice_name)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError
-from engine.imaging import decode_image, fit_within
+from engine.imaging import read_image
 
 __all__ = [
     "MAX_PHOTO_BYTES",
@@ -69,8 +69,9 @@ def sniff_image(data: bytes) -> str | None:
     return None
 
 
-def check_photo_bytes(data: bytes | None) -> tuple[np.ndarray, str, float]:
-    """Type, size and integrity of the photo; the decoded (possibly scaled-down) RGB, extension, scale."""
+def check_photo_bytes(data: bytes | None, *, max_pixels: int | None = None) -> tuple[np.ndarray, str, float]:
+    """Type, size, dimensions (from the header, before decoding) and integrity of the photo;
+    the decoded RGB scaled down to at most `MAX_PHOTO_SIDE`, its extension, and that scale."""
     if not data:
         raise InvalidRequest("photo", "no photo was given; upload a photo of your face or take one with the webcam")
     if len(data) > MAX_PHOTO_BYTES:
@@ -80,17 +81,13 @@ def check_photo_bytes(data: bytes | None) -> tuple[np.ndarray, str, float]:
     extension = sniff_image(data)
     if extension is None:
         raise InvalidRequest("photo", "this file is not a PNG, JPEG or WebP image; upload a photo in one of those")
-    try:
-        rgb = decode_image(data)
-    except InvalidRequest as exc:
+    photo = read_image(data, max_pixels=max_pixels, max_side=MAX_PHOTO_SIDE, field="photo")
+    if min(photo.width, photo.height) < 64:
         raise InvalidRequest(
-            "photo", "the image could not be read (the file may be truncated or damaged); upload it again"
-        ) from exc
-    height, width = rgb.shape[:2]
-    if min(height, width) < 64:
-        raise InvalidRequest("photo", f"the photo is only {width}x{height} pixels; use one of at least 256 pixels")
-    scale = min(MAX_PHOTO_SIDE / max(height, width), 1.0)
-    return np.ascontiguousarray(fit_within(rgb, MAX_PHOTO_SIDE)), extension, scale
+            "photo", f"the photo is only {photo.width}x{photo.height} pixels; use one of at least 256 pixels"
+        )
+    scale = photo.rgb.shape[1] / photo.width
+    return photo.rgb, extension, scale
 
 
 def check_faces(faces: list, field: str = "photo") -> np.ndarray:

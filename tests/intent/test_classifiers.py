@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -84,10 +83,8 @@ def test_result_fields(embedding_classifier: EmbeddingClassifier) -> None:
 
 def test_cached_head_loads_without_training(embedder, intent_data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     first = EmbeddingClassifier(embedder, data_dir=intent_data_dir)
-    began = time.perf_counter()
     second = EmbeddingClassifier(embedder, data_dir=intent_data_dir)
-    elapsed = time.perf_counter() - began
-    assert not second.trained_now and elapsed < 1.0
+    assert not second.trained_now  # loaded from the cached head, not trained again
     requests = [e.to_request() for e in load_examples(HELDOUT_PATH)[:40]]
     assert [r.workflow_type for r in first.classify_many(requests)] == [
         r.workflow_type for r in second.classify_many(requests)
