@@ -20,6 +20,7 @@ from engine.ownership import Owner
 from engine.personas import BatchImage, Persona, PersonaProfile, PersonaService
 from engine.personas.states import allowed_moves
 from studio.errors import shows_errors
+from studio.uploads import ImageFile, read_upload
 
 __all__ = ["build"]
 
@@ -108,7 +109,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
             base_image = gr.Image(label="Base image", type="filepath", interactive=False, height=280)
             seed_mode = gr.Radio([("Upload", "upload"), ("Generate from appearance", "generate"),
                                   ("Pick the selected batch image", "pick")], value="upload", label="Seed the image by")
-            upload = gr.Image(label="Upload", type="filepath", sources=["upload", "clipboard"], height=160)
+            upload = ImageFile(label="Upload", sources=["upload", "clipboard"], height=160)
             set_image = gr.Button("Set base image", variant="primary")
             with gr.Row():
                 move = gr.Dropdown(MOVES, value="approved", label="Move to", min_width=160)
@@ -197,9 +198,8 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
         if mode == "upload":
-            if not path:
-                raise InvalidRequest("image", "choose an image to upload first")
-            persona = personas.upload_base_image(current, Path(path).read_bytes(), owner=owner)
+            data, filename = read_upload(path, "image")
+            persona = personas.upload_base_image(current, data, owner=owner, reason=f"uploaded {filename}")
         elif mode == "generate":
             persona = personas.generate_base_image(current, owner=owner)
         elif mode == "pick":

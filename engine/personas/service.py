@@ -11,7 +11,7 @@ import uuid
 from typing import Any, Literal
 
 from engine.errors import InvalidRequest, JobError, NotFound, StudioError
-from engine.imaging import decode_image, encode_png, fit_within
+from engine.imaging import decode_image, encode_png, read_image
 from engine.limits import OwnerLimits
 from engine.ownership import Owner
 from engine.personas import cards
@@ -28,10 +28,9 @@ from storage.database import Database
 from storage.media import MediaStore
 from storage.personas import PersonaImageRow, PersonaRepository, PersonaRow, TransitionRow
 
-__all__ = ["PersonaService", "MAX_BATCH", "MAX_UPLOAD_BYTES"]
+__all__ = ["PersonaService", "MAX_BATCH"]
 
 MAX_BATCH = 32
-MAX_UPLOAD_BYTES = 10_000_000
 BASE_SIDE = 1024
 IMAGE_SIDE = 512
 Source = Literal["template", "model", "auto"]
@@ -108,16 +107,18 @@ class PersonaService:
     # -- the base image ------------------------------------------------------------------------------
 
     def upload_base_image(self, persona_id: str, data: bytes | None, *, owner: Owner, reason: str = "uploaded") -> Persona:
+        """A base image from a file: type, size and dimensions checked (from the header) before decoding."""
         if not data:
             raise InvalidRequest("image", "no image was given; upload a PNG, JPEG or WebP file")
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise InvalidRequest("image", f"the image is {len(data) / 1e6:.1f} MB; upload one of at most 10 MB")
-        rgb = decode_image(data)
-        if min(rgb.shape[:2]) < 64:
-            raise InvalidRequest("image", f"the image is only {rgb.shape[1]}x{rgb.shape[0]} pixels; use at least 64")
+        limit_mb = self._settings.max_upload_mb
+        if len(data) > limit_mb * 1e6:
+            raise InvalidRequest("image", f"the image is {len(data) / 1e6:.1f} MB; upload one of at most {limit_mb:g} MB")
         row = self._row(persona_id, owner)
         check_image_allowed(BaseImageStatus(row.base_image_status))
-        ref = self._media.put(encode_png(fit_within(rgb, BASE_SIDE)), "png")
+        image = read_image(data, max_pixels=self._settings.max_image_pixels, max_side=BASE_SIDE, field="image")
+        if min(image.width, image.height) < 64:
+            raise InvalidRequest("image", f"the image is only {image.width}x{image.height} pixels; use at least 64")
+        ref = self._media.put(encode_png(image.rgb), "png")
         return self._set_image(row, ref.sha256, owner, reason)
 
     def generate_base_image(self, persona_id: str, *, owner: Owner, timeout_s: float = 120.0) -> Persona:
