@@ -23,6 +23,7 @@ import redis  # noqa: E402
 
 from engine.resilience import MemoryCache, RedisCache, cache_key, normalise_text  # noqa: E402
 from engine.resilience.cache import redis_client  # noqa: E402
+from engine.ownership import Owner  # noqa: E402
 
 PROMPT = "A watercolour of a lighthouse at dusk, with gulls, for a children's book"
 
@@ -62,8 +63,8 @@ def service_hit_ms(redis_url: str | None, repeat: int) -> float:
         redis_namespace=f"bench-{uuid.uuid4().hex[:8]}", rate_limit_per_minute="", rate_limit_per_hour="",
     )
     with build_engine(settings) as engine:
-        engine.intent.classify(PROMPT, False, "rules", "bench")
-        return median_ms(lambda: engine.intent.classify(PROMPT, False, "rules", "bench"), repeat)
+        engine.intent.classify(PROMPT, False, "rules", owner=Owner("bench"))
+        return median_ms(lambda: engine.intent.classify(PROMPT, False, "rules", owner=Owner("bench")), repeat)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from engine.ownership import OPERATOR
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,29 +36,29 @@ def main() -> None:
         try:
             request = OnboardRequest(name="Alex", age=30, gender="other", photo=(ROOT / "assets/samples/face.jpg").read_bytes(),
                                      voice=voice_sample(engine), consent=True)  # fmt: skip
-            user = service.onboard(request).user_id
-            service.wait(user, timeout=600)
+            user = service.onboard(request, owner=OPERATOR).user_id
+            service.wait(user, timeout=600, owner=OPERATOR)
             steps = [s.id for m in service.course() for s in m.steps]
             cold, hot = [], []
             for step in steps:
-                first = service.narration(user, step, preload_next=False)
+                first = service.narration(user, step, preload_next=False, owner=OPERATOR)
                 assert not first.hit
                 cold.append(first.seconds)
                 for _ in range(20):
-                    hot.append(service.narration(user, step, preload_next=False).seconds)
+                    hot.append(service.narration(user, step, preload_next=False, owner=OPERATOR).seconds)
             service.cleanup_cache()
 
-            second = service.onboard(request).user_id  # a fresh person: an empty cache to walk through
-            service.wait(second, timeout=600)
+            second = service.onboard(request, owner=OPERATOR).user_id  # a fresh person: an empty cache to walk through
+            service.wait(second, timeout=600, owner=OPERATOR)
             hits, transitions = 0, 0
             for module in service.course():
                 for i, step in enumerate(module.steps):
-                    narration = service.narration(second, step.id)
+                    narration = service.narration(second, step.id, owner=OPERATOR)
                     if i > 0:
                         transitions += 1
                         hits += narration.hit
                     time.sleep(PLAY_S)
-            stats = service.cache_stats(second)
+            stats = service.cache_stats(second, owner=OPERATOR)
         finally:
             service.close()
             engine.close()

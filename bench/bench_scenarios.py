@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from engine.ownership import OPERATOR
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -40,9 +41,9 @@ def main() -> None:
             request = OnboardRequest(name="Alex Doe", age=34, gender="female", photo=(ROOT / "assets/samples/face.jpg").read_bytes(),
                                      voice=voice, consent=True)  # fmt: skip
             started = time.perf_counter()
-            result = service.onboard(request)
+            result = service.onboard(request, owner=OPERATOR)
             onboard_s = time.perf_counter() - started
-            statuses = service.wait(result.user_id, timeout=600)
+            statuses = service.wait(result.user_id, timeout=600, owner=OPERATOR)
             wall = time.perf_counter() - started
         finally:
             service.close()

@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from engine.ownership import OPERATOR
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -24,11 +25,11 @@ def _play(story: object, world: str, topic: str, chapters: int) -> list[dict[str
     from engine.story import StoryService, auto_choice
 
     assert isinstance(story, StoryService)
-    adventure = story.start(world, topic, chapters=chapters, user_id="bench")
+    adventure = story.start(world, topic, chapters=chapters, user_id="bench", owner=OPERATOR)
     rows = []
     while True:
         chapter = None
-        for event in story.stream_chapter(adventure.id):
+        for event in story.stream_chapter(adventure.id, owner=OPERATOR):
             chapter = event.chapter
         assert chapter is not None
         rows.append({"ttft_ms": chapter.ttft_ms or 0.0, "total_ms": chapter.total_ms, "tokens": chapter.tokens,
@@ -36,7 +37,7 @@ def _play(story: object, world: str, topic: str, chapters: int) -> list[dict[str
                                        if e.chapter_index == chapter.index)})
         if chapter.is_last:
             return rows
-        story.choose(adventure.id, chapter.index, auto_choice(chapter))
+        story.choose(adventure.id, chapter.index, auto_choice(chapter), owner=OPERATOR)
 
 
 def _stream_ms(row: dict[str, float]) -> float:

@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.deletion import DeletionService
 from engine.errors import ConfigError
 from engine.limits import OwnerLimits
+from engine.playground import PlaygroundService
 from engine.jobs import register_generation_jobs
+from engine.provenance import MediaSigner, signing_identity
 from engine.providers.gateway import ModelGateway
 from engine.providers.registry import ProviderRegistry
 from engine.queue import GenerationQueue, QueueConfig, detect_devices
@@ -19,6 +22,7 @@ from engine.system import SystemService
 from storage.database import Database
 from storage.generations import GenerationLog
 from storage.media import MediaStore
+from storage.ownership import Tombstones
 
 if TYPE_CHECKING:
     from engine.intent.service import IntentService
@@ -54,17 +58,21 @@ class Engine:
         generations: GenerationLog,
         queue: GenerationQueue,
         resilience: Resilience,
+        signer: MediaSigner,
     ) -> None:
         self.settings = settings
         self.db = db
         self.media = media
         self.registry = registry
         self.generations = generations
-        self.models = ModelGateway(registry, generations)
+        self.models = ModelGateway(registry, generations, resilience.breakers)
         self.queue = queue
         self.resilience = resilience
+        self.signer = signer  # C2PA manifests on every image, video and voice recording of a person
         self.limits = OwnerLimits(resilience.limiter)
         self.system = SystemService(self)
+        self.deletion = DeletionService(self)
+        self.playground = PlaygroundService(self)
         self.intent: IntentService
         self.scenarios: ScenarioService
         self.story: StoryService
@@ -123,17 +131,19 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
 
     set_pixel_limit(settings.max_image_pixels)  # Pillow's own bomb guard agrees with the upload limit
     data_dir = prepare_data_dir(settings.data_dir)
+    signer = MediaSigner(signing_identity(settings.c2pa_cert, settings.c2pa_key, data_dir))
     db = Database(data_dir / "studio.duckdb")
     try:
-        media = MediaStore(data_dir / "media", db)
+        tombstones = Tombstones(db)
+        media = MediaStore(data_dir / "media", db, tombstones)
         media.sweep_temporary()
-        generations = GenerationLog(db)
+        generations = GenerationLog(db, tombstones=tombstones)
         queue = GenerationQueue(db, detect_devices(settings.use_cuda, settings.cpu_workers), QueueConfig.from_settings(settings))
         resilience = build_resilience(resilience_config(settings))
     except BaseException:
         db.close()
         raise
-    engine = Engine(settings, db, media, registry, generations, queue, resilience)
+    engine = Engine(settings, db, media, registry, generations, queue, resilience, signer)
     register_generation_jobs(engine)
     # Flow services register their queue job kinds here, before start(), so a restart
     # finds a handler for every unfinished job.
@@ -147,4 +157,5 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     engine.story = StoryService(engine)
     engine.personas = PersonaService(db=db, media=media, models=engine.models, queue=queue, limits=engine.limits,
                                      settings=settings)
+    engine.deletion.sweep()  # what a crash left without an owner
     return engine

@@ -9,14 +9,16 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from engine.providers.base import ImageRequest, SpeechRequest, TextRequest
+from engine.ownership import OPERATOR
+from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest
 from engine.providers.gateway import CallContext
-from engine.queue import JobContext
+from engine.providers.progress import reporting
+from engine.queue import JobContext, JobSpec, Priority
 
 if TYPE_CHECKING:
     from engine.engine import Engine
 
-__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs"]
+__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs", "image_job"]
 
 TEXT_JOB = "text.generate"
 SPEECH_JOB = "speech.synthesize"
@@ -25,7 +27,40 @@ IMAGE_JOB = "image.generate"
 
 def _context(contexts: list[JobContext]) -> CallContext:
     first = contexts[0].job
-    return CallContext(user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None)
+    owners = {c.job.user_id for c in contexts}
+    return CallContext(
+        user_id=first.user_id, job_id=first.id if len(contexts) == 1 else None, device=contexts[0].device.name,
+        owner=first.user_id if len(owners) == 1 else None,
+    )
+
+
+def image_job(
+    engine: Engine, request: ImageRequest, *, user_id: str | None = None, priority: Priority = Priority.INTERACTIVE,
+    job_id: str | None = None,
+) -> JobSpec:
+    """A text-to-image job whose batch key groups it with same-model, same-parameter requests,
+    so the queue runs them as one batched model call."""
+    chain = engine.registry.chain(Capability.TEXT_TO_IMAGE)
+    fields: dict[str, Any] = {"id": job_id} if job_id else {}
+    return JobSpec(
+        kind=IMAGE_JOB, payload=request.model_dump(mode="json"), priority=priority, user_id=user_id,
+        batch_key=request.batch_key(chain[0] if chain else "-"), **fields,
+    )
+
+
+def _per_item(contexts: list[JobContext]):  # noqa: ANN202 - a context manager
+    """Progress an adapter reports for item i of its batch goes to job i."""
+
+    def reporter(index: int, fraction: float, message: str) -> None:
+        if 0 <= index < len(contexts):
+            contexts[index].report(fraction, message)
+
+    return reporting(reporter)
+
+
+def _owner(context: JobContext) -> str:
+    """A job's owner id (`jobs.user_id`); a job submitted without one is the operator's."""
+    return context.job.user_id or OPERATOR.id
 
 
 def register_generation_jobs(engine: Engine) -> None:
@@ -40,19 +75,25 @@ def register_generation_jobs(engine: Engine) -> None:
         requests = [SpeechRequest.model_validate(c.job.payload) for c in contexts]
         results = models.speech.synthesize(requests, _context(contexts))
         return [
-            {"media": media.put(r.wav, "wav").sha256, "duration_s": r.duration_s, "sample_rate": r.sample_rate}
-            for r in results
+            {"media": media.put(r.wav, "wav", owner=_owner(c)).sha256, "duration_s": r.duration_s,
+             "sample_rate": r.sample_rate}
+            for c, r in zip(contexts, results, strict=True)
         ]
 
     def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
         requests = [ImageRequest.model_validate(c.job.payload) for c in contexts]
-        results = models.image.generate(requests, _context(contexts))
+        with _per_item(contexts):
+            served = models.image.generate_served(requests, _context(contexts))
         stored = []
-        for result in results:
+        for ctx, result in zip(contexts, served.value, strict=True):
             buffer = io.BytesIO()
             result.image.save(buffer, format="PNG")
-            ref = media.put(buffer.getvalue(), "png")
-            stored.append({"media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note})
+            ref = media.put(buffer.getvalue(), "png", owner=_owner(ctx))
+            stored.append({
+                "media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note,
+                "provider": served.provider, "model": served.model, "device": ctx.device.name,
+                "batch_size": len(contexts),
+            })
         return stored
 
     for kind, batch in ((TEXT_JOB, text_batch), (SPEECH_JOB, speech_batch), (IMAGE_JOB, image_batch)):

@@ -25,6 +25,7 @@ class Owner:
     id: str
     admin: bool = False
     operator: bool = False
+    visitor: bool = False  # a secret visitor key (no login): once deleted, never used again
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.strip():
@@ -33,6 +34,10 @@ class Owner:
     def owns(self, owner_id: str | None) -> bool:
         """True when a record stored with `owner_id` belongs to this principal."""
         return owner_id == self.id
+
+    def may_read(self, owner_id: str | None) -> bool:
+        """Own records, or anybody's for an admin (the operator included)."""
+        return self.admin or self.owns(owner_id)
 
 
 OPERATOR = Owner(id="operator", admin=True, operator=True)

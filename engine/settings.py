@@ -29,9 +29,15 @@ class Settings(BaseSettings):
     text_provider: str = Field("embedded", description="Adapter for text generation.")
     embeddings_provider: str = Field("embedded", description="Adapter for sentence embeddings.")
     image_provider: str = Field("embedded", description="Adapter for text-to-image.")
-    video_provider: str = Field("embedded", description="Adapter for video.")
+    video_provider: str = Field("embedded", description="Adapter that encodes frames and audio to MP4.")
     speech_provider: str = Field("embedded", description="Adapter for speech synthesis.")
     vision_provider: str = Field("embedded", description="Adapter for face detection and landmarks.")
+    voice_clone_provider: str = Field("none", description="Adapter that clones a voice from a sample (none: no cloning).")
+    image_edit_provider: str = Field("embedded", description="Adapter for image edits (instruction, img2img, inpaint).")
+    face_swap_provider: str = Field("none", description="Adapter for face swaps (none: not offered).")
+    talking_head_provider: str = Field("none", description="Adapter for talking heads, image + audio → video (none: not offered).")
+    image_to_video_provider: str = Field("embedded", description="Adapter for image-to-video.")
+    text_to_video_provider: str = Field("none", description="Adapter for text-to-video (none: not offered).")
     fallback_providers: ProviderList = Field(
         default_factory=lambda: ["embedded"],
         description="Comma-separated adapters tried, in order, when the chosen one fails.",
@@ -45,6 +51,18 @@ class Settings(BaseSettings):
     gemini_text_model: str = Field("gemini-2.5-flash", description="Gemini model used for text.")
     replicate_api_token: SecretStr | None = Field(None, description="Token for Replicate.")
     replicate_image_model: str = Field("black-forest-labs/flux-schnell", description="Replicate text-to-image model.")
+    diffusers_model: str | None = Field(None, description="Local folder or hub id of a Stable Diffusion pipeline for the diffusers adapter.")
+    diffusers_dtype: Literal["auto", "float16", "bfloat16", "float32"] = Field(
+        "auto", description="Weights dtype of the diffusers pipeline (auto: float16 on CUDA, float32 on CPU)."
+    )
+    diffusers_steps: int = Field(25, ge=1, le=150, description="Denoising steps of the diffusers adapter.")
+    diffusers_guidance: float = Field(7.0, ge=0.0, le=30.0, description="Classifier-free guidance scale of the diffusers adapter.")
+    diffusers_size: int = Field(512, ge=64, le=2048, description="Image side in pixels of the diffusers adapter (a multiple of 8).")
+    diffusers_scheduler: Literal["default", "ddim", "euler", "euler_a", "dpm", "pndm"] = Field(
+        "default", description="Noise scheduler of the diffusers pipeline (default: the one it was saved with)."
+    )
+    diffusers_compile: bool = Field(False, description="torch.compile the diffusers UNet (slow first call, faster after).")
+    diffusers_attention_slicing: bool = Field(False, description="Attention slicing in the diffusers pipeline (less memory, slower).")
     provider_timeout_s: float = Field(60.0, gt=0, description="Timeout of one remote provider call.")
 
     redis_url: str | None = Field(None, description="Redis URL for shared cache and limits, e.g. redis://127.0.0.1:6379/0.")
@@ -97,6 +115,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated account names that see every job and the analytics (with auth on).",
     )
+    c2pa_cert: Path | None = Field(
+        None,
+        description="PEM certificate chain (signer first) for C2PA manifests (default: a self-signed one in <data_dir>/c2pa).",
+    )
+    c2pa_key: Path | None = Field(None, description="PEM private key of STUDIO_C2PA_CERT's signer certificate.")
 
     max_upload_mb: float = Field(20.0, gt=0, description="Largest file a visitor may upload, in MB.")
     max_image_pixels: int = Field(
@@ -122,6 +145,12 @@ class Settings(BaseSettings):
         "video_provider",
         "speech_provider",
         "vision_provider",
+        "voice_clone_provider",
+        "image_edit_provider",
+        "face_swap_provider",
+        "talking_head_provider",
+        "image_to_video_provider",
+        "text_to_video_provider",
     )
     @classmethod
     def _provider_name(cls, value: str) -> str:
@@ -130,8 +159,10 @@ class Settings(BaseSettings):
             raise ValueError("must name an adapter, e.g. 'embedded'")
         return value
 
-    def provider_for(self, capability: str) -> str:
-        return str(getattr(self, f"{capability}_provider"))
+    def provider_for(self, capability: str) -> str | None:
+        """The adapter configured for a capability; None when it is set to `none`."""
+        name = str(getattr(self, f"{capability}_provider"))
+        return None if name == "none" else name
 
     @model_validator(mode="after")
     def _whole_login(self) -> Settings:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel
 
-from engine.errors import StudioError
+from engine.errors import NotFound, StudioError
+from engine.ownership import Owner
 from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest, VideoRequest
 from storage.generations import GenerationRecord
 
@@ -85,7 +86,9 @@ class SystemService:
         self._engine = engine
 
     def providers(self) -> list[ProviderRow]:
-        return [
+        """Every adapter of every capability; a capability with none registered gets a row saying so."""
+        registry = self._engine.registry
+        rows = [
             ProviderRow(
                 capability=s.capability.value,
                 provider=s.provider,
@@ -95,8 +98,17 @@ class SystemService:
                 configured=s.configured,
                 loaded=s.loaded,
             )
-            for s in self._engine.registry.statuses()
+            for s in registry.statuses()
         ]
+        for capability in Capability:
+            if not registry.providers_for(capability):
+                rows.append(ProviderRow(
+                    capability=capability.value, provider="-", description=f"no {capability.label} adapter",
+                    available=False, configured=False, loaded=False,
+                    reason=f"no {capability.label} adapter is registered (install a provider plugin, then set "
+                           f"STUDIO_{capability.value.upper()}_PROVIDER)",
+                ))  # fmt: skip
+        return rows
 
     def devices(self) -> list[DeviceRow]:
         return [
@@ -104,16 +116,18 @@ class SystemService:
             for device, running in self._engine.queue.device_loads()
         ]
 
-    def status(self, recent: int = 25) -> SystemStatus:
+    def status(self, recent: int = 25, *, owner: Owner) -> SystemStatus:
+        """Adapters, devices and queue depth; the model calls and jobs of `owner` (an admin: everybody's)."""
         return SystemStatus(
             providers=self.providers(),
             devices=self.devices(),
             queue_counts=self._engine.queue.counts(),
-            recent=self._engine.generations.recent(recent),
-            jobs=self.jobs(recent),
+            recent=self._engine.generations.recent(recent, owner=None if owner.admin else owner.id),
+            jobs=self.jobs(recent, owner=owner),
         )
 
-    def jobs(self, limit: int = 25) -> list[JobRow]:
+    def jobs(self, limit: int = 25, *, owner: Owner) -> list[JobRow]:
+        """The newest jobs of `owner` (an admin: everybody's); rows carry no owner id."""
         return [
             JobRow(
                 id=job.id,
@@ -125,13 +139,22 @@ class SystemService:
                 device=job.device,
                 error=job.error,
             )
-            for job in self._engine.queue.list_jobs(limit=limit)
+            for job in self._engine.queue.list_jobs(limit=limit, owner=None if owner.admin else owner.id)
         ]
 
-    def cancel_job(self, job_id: str) -> JobRow:
-        """Cancel a job by id; `NotFound` for an unknown id."""
-        self._engine.queue.cancel(job_id.strip())
-        return next(row for row in self.jobs(500) if row.id == job_id.strip())
+    def cancel_job(self, job_id: str, *, owner: Owner) -> JobRow:
+        """Cancel one of the owner's jobs (an admin: anybody's); `NotFound` alike for unknown and not yours."""
+        job_id = job_id.strip()
+        try:
+            job = self._engine.queue.get(job_id)
+        except NotFound:
+            raise NotFound(f"No job with id {job_id!r}.") from None
+        if not owner.may_read(job.user_id):
+            raise NotFound(f"No job with id {job_id!r}.")
+        cancelled = self._engine.queue.cancel(job_id)
+        return JobRow(id=cancelled.id, kind=cancelled.kind, priority=cancelled.priority.name.lower(),
+                      status=cancelled.status.value, attempts=cancelled.attempts, progress=round(cancelled.progress, 2),
+                      device=cancelled.device, error=cancelled.error)  # fmt: skip
 
     def smoke_test(self, capabilities: list[Capability] | None = None) -> list[SmokeResult]:
         """Run one tiny real call on each configured capability's chain."""
@@ -139,7 +162,10 @@ class SystemService:
         for capability, check in _smoke_checks().items():
             if capabilities and capability not in capabilities:
                 continue
-            provider = self._engine.registry.chain(capability)[0]
+            chain = self._engine.registry.chain(capability)
+            if not chain:
+                continue
+            provider = chain[0]
             started = time.perf_counter()
             try:
                 detail, ok = check(self._engine.models), True

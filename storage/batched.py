@@ -29,6 +29,7 @@ class BatchedInserts:
         self._interval = flush_interval_s
         self._pending: list[Sequence[Any]] = []
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._stopped = threading.Event()
         self._flusher = threading.Thread(target=self._flush_periodically, name=f"{table}-writer", daemon=True)
         self._flusher.start()
@@ -43,11 +44,14 @@ class BatchedInserts:
             self.flush()
 
     def flush(self) -> int:
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if batch:
-            self._db.write_many(self._insert, batch)
-        return len(batch)
+        # One flush at a time: a reader (or a deletion) that flushes must not pass a batch another
+        # thread took but has not yet written, or it would read (or delete) before those rows land.
+        with self._flushing:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if batch:
+                self._db.write_many(self._insert, batch)
+            return len(batch)
 
     def _flush_periodically(self) -> None:
         while not self._stopped.wait(self._interval):

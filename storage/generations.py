@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from storage.batched import BatchedInserts
 from storage.database import Database
+from storage.ownership import Tombstones
 
 __all__ = ["GenerationRecord", "GenerationLog"]
 
@@ -32,6 +33,7 @@ class GenerationRecord(BaseModel):
     outcome: str  # ok | placeholder | error
     error: str | None = None
     fallback_from: str | None = None
+    owner: str | None = None
 
 
 _COLUMNS = tuple(GenerationRecord.model_fields)
@@ -41,21 +43,29 @@ class GenerationLog:
     """Records are buffered and written in batches (see `BatchedInserts`); every read
     flushes first, so readers always see every record."""
 
-    def __init__(self, db: Database, batch_size: int = 64, flush_interval_s: float = 1.0) -> None:
+    def __init__(self, db: Database, batch_size: int = 64, flush_interval_s: float = 1.0,
+                 tombstones: Tombstones | None = None) -> None:  # fmt: skip
         self._db = db
+        self._tombstones = tombstones
         self._writer = BatchedInserts(db, "generations", _COLUMNS, batch_size, flush_interval_s)
 
     def record(self, record: GenerationRecord) -> None:
+        """Buffer one record; a record for a deleted owner is dropped (nothing is stored for them again)."""
+        if self._tombstones is not None and self._tombstones.is_deleted(record.owner):
+            return
         self._writer.add(tuple(record.model_dump().values()))
 
     def flush(self) -> int:
         return self._writer.flush()
 
-    def recent(self, limit: int = 50) -> list[GenerationRecord]:
+    def recent(self, limit: int = 50, owner: str | None = None) -> list[GenerationRecord]:
+        """The newest records; only `owner`'s when given (None: everybody's, for an admin)."""
         self.flush()
         cursor = self._db.cursor()
         rows = cursor.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM generations ORDER BY created_at DESC LIMIT ?", [limit]
+            f"SELECT {', '.join(_COLUMNS)} FROM generations WHERE (? IS NULL OR owner = ?)"
+            " ORDER BY created_at DESC LIMIT ?",
+            [owner, owner, limit],
         ).fetchall()
         return [GenerationRecord(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
 

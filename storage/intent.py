@@ -19,6 +19,7 @@ class SelectionRecord(BaseModel):
     """One row of `intent_selections`: what was chosen for a request and what running it did."""
 
     user_id: str | None
+    owner: str | None = None
     prompt: str
     has_image: bool
     workflow: str
@@ -47,7 +48,7 @@ def _now() -> datetime:
 
 _CLASSIFICATION_COLUMNS = (
     "id", "created_at", "user_id", "prompt", "has_image", "method", "workflow", "confidence", "latency_ms",
-    "fallback_used", "cache_hit", "breaker_state", "rate_limited", "error",
+    "fallback_used", "cache_hit", "breaker_state", "rate_limited", "error", "owner",
 )
 
 
@@ -71,11 +72,12 @@ class IntentRepository:
         breaker_state: str | None,
         rate_limited: bool,
         error: str | None = None,
+        owner: str | None = None,
     ) -> None:
         """Buffered: a cache hit must not wait for a DuckDB commit. Reads here flush first."""
         self._classifications.add(
             [uuid.uuid4().hex, _now(), user_id, prompt[:2000], has_image, method, workflow, confidence,
-             latency_ms, fallback_used, cache_hit, breaker_state, rate_limited, error]
+             latency_ms, fallback_used, cache_hit, breaker_state, rate_limited, error, owner]
         )
 
     def flush(self) -> None:
@@ -84,10 +86,12 @@ class IntentRepository:
     def close(self) -> None:
         self._classifications.close()
 
-    def add_correction(self, user_id: str | None, prompt: str, has_image: bool, workflow: str) -> None:
+    def add_correction(self, user_id: str | None, prompt: str, has_image: bool, workflow: str,
+                       owner: str | None = None) -> None:  # fmt: skip
         self._db.write(
-            "INSERT INTO intent_corrections (id, created_at, user_id, prompt, has_image, workflow) VALUES (?, ?, ?, ?, ?, ?)",
-            [uuid.uuid4().hex, _now(), user_id, prompt[:2000], has_image, workflow],
+            "INSERT INTO intent_corrections (id, created_at, user_id, prompt, has_image, workflow, owner)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [uuid.uuid4().hex, _now(), user_id, prompt[:2000], has_image, workflow, owner],
         )
 
     def corrections(self) -> list[tuple[str, bool, str]]:
@@ -109,29 +113,30 @@ class IntentRepository:
         )
         return row_id
 
-    def selections(self, limit: int = 50) -> list[SelectionRecord]:
-        """The newest selections first."""
+    def selections(self, limit: int = 50, owner: str | None = None) -> list[SelectionRecord]:
+        """The newest selections first; only `owner`'s when given."""
         cursor = self._db.cursor().execute(
             f"SELECT {', '.join(SelectionRecord.model_fields)} FROM intent_selections"
-            " ORDER BY created_at DESC LIMIT ?",
-            [limit],
+            " WHERE (? IS NULL OR owner = ?) ORDER BY created_at DESC LIMIT ?",
+            [owner, owner, limit],
         )
         names = [column[0] for column in cursor.description]
         return [SelectionRecord.model_validate(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
-    def save_reference(self, user_id: str, tag: str, media_sha256: str) -> None:
-        """Name an image for @mentions; saving a tag again replaces its image."""
+    def save_reference(self, owner: str, tag: str, media_sha256: str) -> None:
+        """Name an image for @mentions of `owner`; saving a tag again replaces its image.
+        (`user_id` holds the owner too: the key is (user_id, tag).)"""
         self._db.write(
-            "INSERT INTO intent_references (user_id, tag, media_sha256, created_at) VALUES (?, ?, ?, ?)"
+            "INSERT INTO intent_references (user_id, tag, media_sha256, created_at, owner) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id, tag) DO UPDATE SET media_sha256 = excluded.media_sha256,"
             " created_at = excluded.created_at",
-            [user_id, tag, media_sha256, _now()],
+            [owner, tag, media_sha256, _now(), owner],
         )
 
-    def references(self, user_id: str) -> dict[str, str]:
-        """tag -> media sha256 of the user's saved reference images."""
+    def references(self, owner: str) -> dict[str, str]:
+        """tag -> media sha256 of the owner's saved reference images."""
         rows = self._db.cursor().execute(
-            "SELECT tag, media_sha256 FROM intent_references WHERE user_id = ? ORDER BY tag", [user_id]
+            "SELECT tag, media_sha256 FROM intent_references WHERE owner = ? ORDER BY tag", [owner]
         ).fetchall()
         return {str(tag): str(sha) for tag, sha in rows}
 

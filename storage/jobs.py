@@ -161,15 +161,13 @@ class JobRepository:
         rows = self._read("SELECT id, status FROM jobs WHERE list_contains(?, id)", [list(job_ids)])
         return {str(job_id): str(status) for job_id, status in rows}
 
-    def list_jobs(self, status: str | None = None, limit: int = 50) -> list[JobRecord]:
-        """Newest first."""
-        if status is None:
-            rows = self._read(_SELECT + " ORDER BY created_at DESC, id DESC LIMIT ?", [limit])
-        else:
-            rows = self._read(
-                _SELECT + " WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                [status, limit],
-            )
+    def list_jobs(self, status: str | None = None, limit: int = 50, owner: str | None = None) -> list[JobRecord]:
+        """Newest first; only `owner`'s jobs (`user_id`) when given."""
+        rows = self._read(
+            _SELECT + " WHERE (? IS NULL OR status = ?) AND (? IS NULL OR user_id = ?)"
+            " ORDER BY created_at DESC, id DESC LIMIT ?",
+            [status, status, owner, owner, limit],
+        )
         return [_record(row) for row in rows]
 
     def counts(self) -> dict[str, int]:

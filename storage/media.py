@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from engine.errors import InvalidRequest, NotFound, StorageError
 from storage.database import Database
+from storage.ownership import OwnerRecords, Tombstones
 
 __all__ = ["MediaRef", "MediaStore", "MEDIA_KINDS"]
 
@@ -44,12 +45,17 @@ class MediaStore:
     most a temporary file, which `sweep_temporary()` removes.
     """
 
-    def __init__(self, root: Path, db: Database) -> None:
+    def __init__(self, root: Path, db: Database, tombstones: Tombstones | None = None) -> None:
         self.root = root.resolve()
         self._db = db
+        self.tombstones = tombstones or Tombstones(db)
+        self._owners = OwnerRecords(db)
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def put(self, data: bytes, extension: str) -> MediaRef:
+    def put(self, data: bytes, extension: str, *, owner: str) -> MediaRef:
+        """Store bytes for `owner` (the owner id); refused with `NotFound` for a deleted owner."""
+        if self.tombstones.is_deleted(owner):
+            raise NotFound("Nothing is stored for a person whose data was deleted.")
         extension = extension.lower().lstrip(".")
         if extension not in MEDIA_KINDS:
             raise InvalidRequest("extension", f"{extension!r} is not a media type the studio stores")
@@ -64,6 +70,7 @@ class MediaStore:
             " ON CONFLICT DO NOTHING",
             [digest, MEDIA_KINDS[extension], extension, len(data), datetime.now(timezone.utc).replace(tzinfo=None)],
         )
+        self._owners.claim(digest, owner)
         return MediaRef(sha256=digest, extension=extension, kind=MEDIA_KINDS[extension], size_bytes=len(data), path=path)
 
     def get(self, sha256: str) -> MediaRef:
@@ -87,6 +94,7 @@ class MediaStore:
         ref = self.get(sha256)
         ref.path.unlink(missing_ok=True)
         self._db.write("DELETE FROM media WHERE sha256 = ?", [sha256])
+        self._db.write("DELETE FROM media_owners WHERE sha256 = ?", [sha256])
 
     def sweep_temporary(self) -> int:
         """Remove temporary files left by writes that never finished."""
@@ -94,6 +102,42 @@ class MediaStore:
         for leftover in self.root.rglob(".tmp-*"):
             leftover.unlink(missing_ok=True)
             removed += 1
+        return removed
+
+    def sweep_unowned(self) -> int:
+        """Remove what a crash left without an owner: files with no media row, media rows whose
+        file is gone, media nobody claims and media claimed only by deleted owners. Returns files removed."""
+        known = {r[0]: r[1] for r in self._db.cursor().execute("SELECT sha256, extension FROM media").fetchall()}
+        removed = 0
+        for file in self.root.glob("??/*"):
+            if file.is_file() and known.get(file.stem) != file.suffix.lstrip("."):
+                file.unlink(missing_ok=True)
+                removed += 1
+        buried = self.tombstones.hashes()
+        for sha, owner in self._owners.owners_of_media():
+            if hashlib.sha256(owner.encode("utf-8")).hexdigest() in buried:
+                self._owners.release(sha, owner)
+        for sha in self._owners.unclaimed():
+            path = self._path(sha, known.get(sha, ""))
+            if path.exists():
+                removed += 1
+            path.unlink(missing_ok=True)
+            self._db.write("DELETE FROM media WHERE sha256 = ?", [sha])
+        for sha, extension in known.items():
+            if not self._path(sha, extension).exists():
+                self._db.write("DELETE FROM media WHERE sha256 = ?", [sha])
+                self._db.write("DELETE FROM media_owners WHERE sha256 = ?", [sha])
+        return removed
+
+    def remove_unclaimed(self, media: list[str]) -> int:
+        """Delete the files of `media` that no owner claims any more; how many went."""
+        removed = 0
+        for sha in self._owners.unclaimed(media):
+            try:
+                self.delete(sha)
+                removed += 1
+            except NotFound:
+                self._db.write("DELETE FROM media WHERE sha256 = ?", [sha])
         return removed
 
     def contains(self, path: Path) -> bool:

@@ -41,6 +41,8 @@ class UserRow:
     voice_profile: dict[str, Any]
     consent_at: datetime
     created_at: datetime
+    owner: str = "operator"
+    job_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class AssetRow:
     extra: dict[str, Any] | None
     provenance: dict[str, Any] | None
     created_at: datetime
+    owner: str = "operator"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class CacheRow:
     created_at: datetime
     expires_at: datetime
     last_access: datetime | None
+    owner: str = "operator"
 
 
 def _loads(value: Any) -> Any:
@@ -98,16 +102,17 @@ class _Repository:
 
 _USER_COLUMNS = (
     "id, name, age, gender, photo_media, voice_media, caricature_media, landmarks, voice_profile,"
-    " consent_at, created_at"
+    " consent_at, created_at, owner, job_key"
 )
 
 
 class ScenarioUserRepository(_Repository):
     def add(self, row: UserRow) -> None:
         self._write(
-            f"INSERT INTO scenario_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO scenario_users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row.id, row.name, row.age, row.gender, row.photo_media, row.voice_media, row.caricature_media,
-             json.dumps(row.landmarks), json.dumps(row.voice_profile), row.consent_at, row.created_at],
+             json.dumps(row.landmarks), json.dumps(row.voice_profile), row.consent_at, row.created_at, row.owner,
+             row.job_key],
         )  # fmt: skip
 
     def get(self, user_id: str) -> UserRow:
@@ -115,7 +120,18 @@ class ScenarioUserRepository(_Repository):
         if not rows:
             raise NotFound(f"No onboarded person with id {user_id}; onboard first.")
         r = rows[0]
-        return UserRow(r[0], r[1], int(r[2]), r[3], r[4], r[5], r[6], _loads(r[7]), _loads(r[8]), r[9], r[10])
+        return UserRow(r[0], r[1], int(r[2]), r[3], r[4], r[5], r[6], _loads(r[7]), _loads(r[8]), r[9], r[10], r[11],
+                       r[12] or r[0])  # fmt: skip
+
+    def owner_of(self, user_id: str) -> str | None:
+        """The owner id of an onboarded person, None when there is no such person."""
+        rows = self._read("SELECT owner FROM scenario_users WHERE id = ?", [user_id])
+        return str(rows[0][0]) if rows else None
+
+    def ids_of(self, owner: str) -> list[str]:
+        """The onboarded people of an owner, newest first."""
+        rows = self._read("SELECT id FROM scenario_users WHERE owner = ? ORDER BY created_at DESC", [owner])
+        return [str(r[0]) for r in rows]
 
     def exists(self, user_id: str) -> bool:
         return bool(self._read("SELECT 1 FROM scenario_users WHERE id = ?", [user_id]))
@@ -123,75 +139,23 @@ class ScenarioUserRepository(_Repository):
     def set_caricature(self, user_id: str, media: str) -> None:
         self._write("UPDATE scenario_users SET caricature_media = ? WHERE id = ?", [media, user_id])
 
-    def media_in_use(self, media: Sequence[str], except_user: str) -> set[str]:
-        """Which of `media` another person's rows still reference (files are shared by content)."""
-        if not media:
-            return set()
-        ids = list(media)
-        rows = self._read(
-            "SELECT m FROM (SELECT photo_media AS m, id AS u FROM scenario_users"
-            " UNION ALL SELECT voice_media, id FROM scenario_users"
-            " UNION ALL SELECT caricature_media, id FROM scenario_users"
-            " UNION ALL SELECT media, user_id FROM scenario_assets"
-            " UNION ALL SELECT media, user_id FROM narration_cache)"
-            " WHERE u <> ? AND list_contains(?, m)",
-            [except_user, ids],
-        )
-        return {r[0] for r in rows}
 
-    def delete_everything(self, user_id: str) -> tuple[int, list[str]]:
-        """Delete the person's rows in one transaction; (rows deleted, media ids they referenced)."""
-        try:
-            with self._db.transaction() as cursor:
-                media = [
-                    r[0]
-                    for r in cursor.execute(
-                        "SELECT photo_media FROM scenario_users WHERE id = ? UNION SELECT voice_media"
-                        " FROM scenario_users WHERE id = ? UNION SELECT caricature_media FROM scenario_users"
-                        " WHERE id = ? UNION SELECT media FROM scenario_assets WHERE user_id = ?"
-                        " UNION SELECT media FROM narration_cache WHERE user_id = ?",
-                        [user_id] * 5,
-                    ).fetchall()
-                    if r[0]
-                ]
-                counted = 0
-                for sql in (
-                    "DELETE FROM narration_cache WHERE user_id = ?",
-                    "DELETE FROM narration_stats WHERE user_id = ?",
-                    "DELETE FROM scenario_assets WHERE user_id = ?",
-                    "DELETE FROM generations WHERE user_id = ?",
-                    "DELETE FROM scenario_users WHERE id = ?",
-                ):
-                    counted += int(cursor.execute(sql + " RETURNING 1", [user_id]).fetchall().__len__())
-        except duckdb.Error as exc:
-            raise StorageError(f"Could not delete the data of {user_id}: {exc}") from exc
-        return counted, media
-
-    def delete_finished_jobs(self, user_id: str) -> int:
-        """The queue's finished job rows of the person (their payloads name the person)."""
-        rows = self._read(
-            "SELECT count(*) FROM jobs WHERE user_id = ? AND status NOT IN ('pending', 'running')", [user_id]
-        )
-        self._write("DELETE FROM jobs WHERE user_id = ? AND status NOT IN ('pending', 'running')", [user_id])
-        return int(rows[0][0])
-
-
-_ASSET_COLUMNS = "user_id, name, kind, job_id, media, seconds, realtime, extra, provenance, created_at"
+_ASSET_COLUMNS = "user_id, name, kind, job_id, media, seconds, realtime, extra, provenance, created_at, owner"
 
 
 class ScenarioAssetRepository(_Repository):
     def upsert(self, row: AssetRow) -> None:
         self._write(
-            f"INSERT OR REPLACE INTO scenario_assets ({_ASSET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO scenario_assets ({_ASSET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row.user_id, row.name, row.kind, row.job_id, row.media, row.seconds, row.realtime,
              json.dumps(row.extra) if row.extra is not None else None,
-             json.dumps(row.provenance) if row.provenance is not None else None, row.created_at],
+             json.dumps(row.provenance) if row.provenance is not None else None, row.created_at, row.owner],
         )  # fmt: skip
 
     def for_user(self, user_id: str) -> dict[str, AssetRow]:
         rows = self._read(f"SELECT {_ASSET_COLUMNS} FROM scenario_assets WHERE user_id = ?", [user_id])
         return {
-            r[1]: AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _loads(r[7]), _loads(r[8]), r[9])
+            r[1]: AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _loads(r[7]), _loads(r[8]), r[9], r[10])
             for r in rows
         }
 
@@ -201,17 +165,17 @@ class ScenarioAssetRepository(_Repository):
 
 _CACHE_COLUMNS = (
     "cache_key, user_id, step_id, script_hash, voice_hash, engine, media, duration_s, generation_ms,"
-    " preloaded, access_count, created_at, expires_at, last_access"
+    " preloaded, access_count, created_at, expires_at, last_access, owner"
 )
 
 
 class NarrationCacheRepository(_Repository):
     def put(self, row: CacheRow) -> None:
         self._write(
-            f"INSERT OR REPLACE INTO narration_cache ({_CACHE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO narration_cache ({_CACHE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row.cache_key, row.user_id, row.step_id, row.script_hash, row.voice_hash, row.engine, row.media,
              row.duration_s, row.generation_ms, row.preloaded, row.access_count, row.created_at,
-             row.expires_at, row.last_access],
+             row.expires_at, row.last_access, row.owner],
         )  # fmt: skip
 
     def get(self, cache_key: str) -> CacheRow | None:
@@ -233,11 +197,11 @@ class NarrationCacheRepository(_Repository):
         except duckdb.Error as exc:
             raise StorageError(f"Could not record narration cache accesses: {exc}") from exc
 
-    def add_counts(self, counts: Sequence[tuple[str, int, int, int]]) -> None:
-        """Add (user_id, hits, misses, preloads) to the per-user counters."""
+    def add_counts(self, counts: Sequence[tuple[str, int, int, int, str]]) -> None:
+        """Add (user_id, hits, misses, preloads, owner) to the per-user counters."""
         try:
             self._db.write_many(
-                "INSERT INTO narration_stats (user_id, hits, misses, preloads) VALUES (?, ?, ?, ?)"
+                "INSERT INTO narration_stats (user_id, hits, misses, preloads, owner) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET hits = hits + excluded.hits,"
                 " misses = misses + excluded.misses, preloads = preloads + excluded.preloads",
                 list(counts),

@@ -12,7 +12,9 @@ from engine.errors import NotFound, StorageError
 from engine.story.models import Adventure
 from storage.database import Database
 
-__all__ = ["StoryRepository", "StoryEvent", "VersionConflict"]
+__all__ = ["StoryRepository", "StoryEvent", "VersionConflict", "NOT_FOUND"]
+
+NOT_FOUND = "No adventure with this id here; start a new one or paste the id you were given."
 
 
 def _now() -> datetime:
@@ -46,10 +48,10 @@ class StoryRepository:
         try:
             with self._db.transaction() as tx:
                 tx.execute(
-                    "INSERT INTO stories (id, user_id, world_id, topic_id, status, version, state, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO stories (id, user_id, world_id, topic_id, status, version, state, created_at,"
+                    " updated_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [adventure.id, adventure.user_id, adventure.world_id, adventure.topic_id, "active", 1,
-                     adventure.model_dump_json(exclude=_STATE_EXCLUDE), now, now],
+                     adventure.model_dump_json(exclude=_STATE_EXCLUDE), now, now, adventure.owner],
                 )
                 self._write_characters(tx, adventure.id, 0, adventure.characters)
         except duckdb.Error as exc:
@@ -57,14 +59,18 @@ class StoryRepository:
         return adventure.model_copy(update={"version": 1})
 
     def get(self, adventure_id: str) -> Adventure:
-        row = self._db.cursor().execute("SELECT state, version FROM stories WHERE id = ?", [adventure_id]).fetchone()
+        row = self._db.cursor().execute(
+            "SELECT state, version, owner FROM stories WHERE id = ?", [adventure_id]
+        ).fetchone()
         if row is None:
-            raise NotFound(f"No adventure with id {adventure_id!r}; start a new one or paste the id you were given.")
+            raise NotFound(NOT_FOUND)
         try:
             adventure = Adventure.model_validate_json(row[0])
         except ValidationError as exc:
             raise StorageError(f"The saved adventure {adventure_id} cannot be read: {exc.errors()[0]['msg']}") from exc
-        return adventure.model_copy(update={"version": int(row[1]), "characters": self.characters(adventure_id)})
+        return adventure.model_copy(
+            update={"version": int(row[1]), "owner": row[2], "characters": self.characters(adventure_id)}
+        )
 
     def save(self, adventure: Adventure) -> Adventure:
         """Write the state if nobody saved since `adventure.version` was read; returns it with the new version."""
@@ -74,7 +80,7 @@ class StoryRepository:
         with self._db.transaction() as tx:
             row = tx.execute("SELECT version FROM stories WHERE id = ?", [adventure.id]).fetchone()
             if row is None:
-                raise NotFound(f"No adventure with id {adventure.id!r}.")
+                raise NotFound(NOT_FOUND)
             if int(row[0]) != adventure.version:
                 raise VersionConflict(
                     f"Adventure {adventure.id} changed in another tab (version {row[0]}, not {adventure.version})."
@@ -86,12 +92,12 @@ class StoryRepository:
             )
         return updated.model_copy(update={"version": adventure.version + 1})
 
-    def list_ids(self, user_id: str | None = None, limit: int = 20) -> list[tuple[str, str, str, str]]:
-        """(id, world_id, topic_id, status) of recent adventures, newest first."""
+    def list_ids(self, owner: str | None = None, limit: int = 20) -> list[tuple[str, str, str, str]]:
+        """(id, world_id, topic_id, status) of recent adventures of `owner` (None: everybody's), newest first."""
         rows = self._db.cursor().execute(
-            "SELECT id, world_id, topic_id, status FROM stories WHERE (? IS NULL OR user_id = ?)"
+            "SELECT id, world_id, topic_id, status FROM stories WHERE (? IS NULL OR owner = ?)"
             " ORDER BY updated_at DESC LIMIT ?",
-            [user_id, user_id, limit],
+            [owner, owner, limit],
         ).fetchall()
         return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
 

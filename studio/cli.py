@@ -29,11 +29,11 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
-def opened_engine() -> Iterator[Engine]:
-    """The engine for one command; studio errors become one line on stderr and exit 2."""
+def opened_engine(**overrides: object) -> Iterator[Engine]:
+    """The engine for one command (settings, with `overrides`); studio errors become one line on stderr and exit 2."""
     engine: Engine | None = None
     try:
-        engine = build_engine(load_settings())
+        engine = build_engine(load_settings(**overrides))
         yield engine
     except StudioError as exc:
         err.print(f"[red]studio:[/red] {exc.user_message}", highlight=False)
@@ -53,7 +53,8 @@ def serve() -> None:
 
 @app.command()
 def models(smoke: Annotated[bool, typer.Option(help="Also run one tiny call per configured model.")] = True) -> None:
-    """List every adapter, whether it can run and why not; smoke-test the configured ones."""
+    """List every adapter of every capability, whether it can run and why not, the catalogue entries
+    without an adapter here; smoke-test the configured ones."""
     with opened_engine() as engine:
         table = Table(title="Adapters")
         for column in ("capability", "provider", "available", "configured", "reason"):
@@ -67,6 +68,14 @@ def models(smoke: Annotated[bool, typer.Option(help="Also run one tiny call per 
                 row.reason,
             )
         Console().print(table)
+        gaps = engine.intent.catalogue_gaps()
+        if gaps:
+            missing = Table(title="Intent catalogue entries no adapter here can serve")
+            for column in ("workflow", "model", "provider", "why"):
+                missing.add_column(column)
+            for gap in gaps.values():
+                missing.add_row(gap.workflow.value, gap.model_id, gap.provider, gap.reason)
+            Console().print(missing)
         if smoke:
             results = engine.system.smoke_test()
             smoke_table = Table(title="Smoke test of the configured chain")
@@ -126,8 +135,9 @@ def generate_speech(
 
 
 def _register_flow_commands() -> None:
-    from studio import cli_intent, cli_personas, cli_scenarios, cli_story
+    from studio import cli_generate, cli_intent, cli_personas, cli_scenarios, cli_story
 
+    cli_generate.register(generate_app)
     cli_intent.register(app)
     cli_personas.register(app)
     cli_scenarios.register(app)

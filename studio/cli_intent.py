@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from engine.errors import StudioError
+from engine.ownership import OPERATOR, Owner
 from engine.intent import ClassifyRequest, Method, Quality
 
 __all__ = ["register"]
@@ -36,7 +37,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         with opened_engine() as engine:
             if prompt is not None:
-                result = engine.intent.classify(prompt, image, method)
+                result = engine.intent.classify(prompt, image, method, owner=OPERATOR)
                 print(_line(ClassifyRequest(prompt=prompt).prompt, result.model_dump(mode="json")))
                 return
             assert input_file is not None
@@ -45,7 +46,8 @@ def register(app: typer.Typer) -> None:
                     continue
                 try:
                     item = json.loads(raw)
-                    result = engine.intent.classify(str(item["prompt"]), bool(item.get("has_image", False)), method)
+                    result = engine.intent.classify(str(item["prompt"]), bool(item.get("has_image", False)), method,
+                                                    owner=OPERATOR)  # fmt: skip
                     print(_line(str(item["prompt"]), result.model_dump(mode="json")), flush=True)
                 except (ValueError, KeyError, TypeError) as exc:
                     print(json.dumps({"prompt": None, "line": number, "error": f"bad JSONL line: {exc}"}), flush=True)
@@ -58,7 +60,7 @@ def register(app: typer.Typer) -> None:
         prompt: Annotated[str, typer.Argument(help="The creative request.")],
         image: Annotated[Path | None, typer.Option("--image", help="The working image (PNG, JPEG or WebP).")] = None,
         quality: Annotated[Quality, typer.Option(help="speed, balanced or quality.")] = Quality.BALANCED,
-        user: Annotated[str, typer.Option(help="Whose limits and @references apply.")] = "cli",
+        user: Annotated[str, typer.Option(help="Whose @references apply (the local operator's by default).")] = OPERATOR.id,
     ) -> None:
         """Classify, select a model, enhance and run a request where a provider on hand can; prints JSON
         with the status, the output file (if made) and the plan with its cost and time."""
@@ -68,5 +70,6 @@ def register(app: typer.Typer) -> None:
             err.print(f"studio: --image {image} is not a file")
             raise typer.Exit(2)
         with opened_engine() as engine:
-            result = engine.intent.process(prompt, image.read_bytes() if image else None, quality, user)
+            owner = OPERATOR if user == OPERATOR.id else Owner(id=user, admin=True, operator=True)
+            result = engine.intent.process(prompt, image.read_bytes() if image else None, quality, owner=owner)
             print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))

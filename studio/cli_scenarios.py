@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine.engine import build_engine
 from engine.errors import StudioError
+from engine.ownership import OPERATOR
 from engine.settings import load_settings
 
 __all__ = ["register", "onboard"]
@@ -44,14 +45,14 @@ def onboard(
         engine.start()
         request = OnboardRequest(name=name, age=age, gender=gender, photo=photo.read_bytes(), photo_name=photo.name,
                                  voice=voice.read_bytes(), voice_name=voice.name, consent=True)  # fmt: skip
-        result = service.onboard(request)
+        result = service.onboard(request, owner=OPERATOR)
         err.print(f"onboarded {result.user_id}; caricature at {result.caricature_path}")
         statuses = result.assets
         if wait:
             with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/10"),
                           TimeElapsedColumn(), console=err) as progress:  # fmt: skip
                 task = progress.add_task("pre-generating", total=len(statuses))
-                for statuses in service.watch(result.user_id):
+                for statuses in service.watch(result.user_id, owner=OPERATOR):
                     running = [s.name for s in statuses if s.status == "running"]
                     progress.update(task, completed=sum(s.status in ("completed", "failed", "blocked", "cancelled")
                                                         for s in statuses),

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from engine.engine import build_engine
 from engine.errors import StudioError
+from engine.ownership import OPERATOR
 from engine.settings import load_settings
 
 __all__ = ["register", "story"]
@@ -49,17 +50,17 @@ def story(
         engine.start()
         adventure = service.start(
             world or next(iter(service.content.worlds)), topic or next(iter(service.content.topics)),
-            chapters=chapters, user_id="cli",
+            chapters=chapters, user_id="cli", owner=OPERATOR,
         )
         err.print(f"adventure {adventure.id}", highlight=False)
         while True:
             chapter = None
-            for event in service.stream_chapter(adventure.id):
+            for event in service.stream_chapter(adventure.id, owner=OPERATOR):
                 if not auto and event.kind == "delta":
                     err.print(event.delta, end="", highlight=False, markup=False)
                 chapter = event.chapter
             assert chapter is not None
-            images = service.wait_images(adventure.id, chapter.index, timeout=image_wait) if image_wait > 0 else []
+            images = service.wait_images(adventure.id, chapter.index, timeout=image_wait, owner=OPERATOR) if image_wait > 0 else []
             choice = None if chapter.is_last else (auto_choice(chapter) if auto else _ask(chapter))
             _line(
                 {
@@ -82,8 +83,8 @@ def story(
             )
             if chapter.is_last:
                 break
-            service.choose(adventure.id, chapter.index, choice or 0)
-        _line({"summary": service.summary(adventure.id).model_dump(mode="json")})
+            service.choose(adventure.id, chapter.index, choice or 0, owner=OPERATOR)
+        _line({"summary": service.summary(adventure.id, owner=OPERATOR).model_dump(mode="json")})
     except StudioError as exc:
         err.print(f"[red]studio:[/red] {exc.user_message}", highlight=False)
         raise typer.Exit(2) from exc

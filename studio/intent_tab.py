@@ -12,13 +12,13 @@ import plotly.graph_objects as go
 from engine.engine import Engine
 from engine.intent import Classification, Method, ProcessResult, RunStatus, Workflow
 from studio.errors import shows_errors
+from studio.identity import Identities
 from studio.intent_plots import confusion_figure, latency_figure
 from studio.uploads import ImageFile, read_optional, read_upload
 
 __all__ = ["build"]
 
 WORKFLOWS = [w.value for w in Workflow]
-DEFAULT_USER = "lab-user"
 _STATUS_BADGE = {
     RunStatus.DONE: "✅ made",
     RunStatus.PLACEHOLDER: "🏷️ labelled stand-in",
@@ -58,8 +58,7 @@ def _process_card(result: ProcessResult) -> str:
     return "\n".join(lines)
 
 
-def build(engine: Engine, demo: gr.Blocks) -> None:
-    user = gr.State(DEFAULT_USER)
+def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(label="What do you want to make?", lines=2, placeholder="put @sarah in this red dress")
@@ -108,12 +107,12 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         refresh_log = gr.Button("Refresh")
 
     @shows_errors
-    def run_classify(text: str, image: bool, chosen: str, user_id: str) -> str:
-        return _classification_card(engine.intent.classify(text, image, chosen, user_id))
+    def run_classify(text: str, image: bool, chosen: str, request: gr.Request) -> str:
+        return _classification_card(engine.intent.classify(text, image, chosen, owner=who.owner(request)))
 
     @shows_errors
-    def run_compare(text: str, image: bool, user_id: str) -> pd.DataFrame:
-        rows = engine.intent.compare(text, image, user_id)
+    def run_compare(text: str, image: bool, request: gr.Request) -> pd.DataFrame:
+        rows = engine.intent.compare(text, image, owner=who.owner(request))
         return pd.DataFrame(
             [{"method": r.method.value, "workflow": r.workflow_type.value, "confidence": round(r.confidence, 3),
               "fallback": r.fallback_used.value if r.fallback_used else "", "ms": round(r.latency_ms, 1),
@@ -122,29 +121,33 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
 
     @shows_errors
     def run_process(
-        text: str, image: str | None, level: str, user_id: str, progress: gr.Progress = gr.Progress()
+        text: str, image: str | None, level: str, request: gr.Request, progress: gr.Progress = gr.Progress()
     ) -> tuple[str, str | None, str | None]:
         progress(0.1, desc="Classifying, selecting a model, enhancing the prompt…")
-        result = engine.intent.process(text, read_optional(image), level, user_id)
+        owner = who.owner(request)
+        who.received(owner, [image])
+        result = engine.intent.process(text, read_optional(image), level, owner=owner)
         progress(1.0, desc="Done")
         still = result.output_path if result.output_kind == "image" else None
         video = result.output_path if result.output_kind == "video" else None
         return _process_card(result), still, video
 
     @shows_errors
-    def run_save_reference(image: str | None, tag: str, user_id: str) -> str:
+    def run_save_reference(image: str | None, tag: str, request: gr.Request) -> str:
         if not image:
             raise gr.Error("Choose the reference image first.")
+        owner = who.owner(request)
+        who.received(owner, [image])
         data, _ = read_upload(image, "reference image")
-        name = engine.intent.save_reference(user_id, tag, data)
-        saved = ", ".join(f"@{t}" for t in engine.intent.references(user_id))
+        name = engine.intent.save_reference(tag, data, owner=owner)
+        saved = ", ".join(f"@{t}" for t in engine.intent.references(owner=owner))
         return f"Saved **@{name}**. Your references: {saved}"
 
     @shows_errors
-    def run_correct(text: str, image: bool, label: str | None, user_id: str) -> str:
+    def run_correct(text: str, image: bool, label: str | None, request: gr.Request) -> str:
         if not label:
             raise gr.Error("Pick the right workflow first.")
-        engine.intent.correct(text, image, label, user_id)
+        engine.intent.correct(text, image, label, owner=who.owner(request))
         return f"Saved: “{text[:60]}” is **{label}**."
 
     @shows_errors
@@ -153,8 +156,11 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
 
     @shows_errors
     def run_evaluate(
-        upload: str | None, methods: list[str], limit: float, progress: gr.Progress = gr.Progress()
+        upload: str | None, methods: list[str], limit: float, request: gr.Request,
+        progress: gr.Progress = gr.Progress(),
     ) -> tuple[pd.DataFrame, go.Figure, go.Figure]:
+        owner = who.owner(request)
+        who.received(owner, [upload])
         if not methods:
             raise gr.Error("Pick at least one method to evaluate.")
         path = Path(upload) if upload else None
@@ -162,7 +168,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         for step, chosen in enumerate(methods):
             progress(step / len(methods), desc=f"Classifying every request with {chosen}…")
             cap = int(limit) if chosen == Method.LLM.value else None
-            reports.append(engine.intent.evaluate(chosen, path, limit=cap))
+            reports.append(engine.intent.evaluate(chosen, path, limit=cap, owner=owner))
         table = pd.DataFrame(
             [{"method": r.method, "requests": r.examples, "accuracy": round(r.accuracy, 3),
               "p50 ms": round(r.p50_ms, 2), "p95 ms": round(r.p95_ms, 2), "fallbacks": r.fallbacks}
@@ -173,26 +179,27 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
     def refresh_breakers() -> pd.DataFrame:
         return pd.DataFrame(engine.intent.breaker_rows())
 
-    def show_log() -> pd.DataFrame:
+    @shows_errors
+    def show_log(request: gr.Request) -> pd.DataFrame:
         return pd.DataFrame(
             [{"workflow": r.workflow, "model": r.selected_model, "provider": r.provider, "status": r.status,
               "est $": r.estimated_cost_usd, "actual $": r.actual_cost_usd, "est s": r.estimated_seconds,
-              "actual s": r.actual_seconds, "prompt": r.prompt[:80]} for r in engine.intent.selections(100)]
+              "actual s": r.actual_seconds, "prompt": r.prompt[:80]} for r in engine.intent.selections(100, owner=who.owner(request))]
         )
 
     working.change(lambda path: path is not None, working, has_image, api_visibility="private")
-    classify.click(run_classify, [prompt, has_image, method, user], card, api_name="classify").then(
+    classify.click(run_classify, [prompt, has_image, method], card, api_name="classify").then(
         refresh_breakers, None, breakers, api_visibility="private"
     )
-    compare.click(run_compare, [prompt, has_image, user], compare_table, api_name="compare").then(
+    compare.click(run_compare, [prompt, has_image], compare_table, api_name="compare").then(
         refresh_breakers, None, breakers, api_visibility="private"
     )
     process.click(
-        run_process, [prompt, working, quality, user], [card, output_image, output_video], api_name="process"
+        run_process, [prompt, working, quality], [card, output_image, output_video], api_name="process"
     ).then(refresh_breakers, None, breakers, api_visibility="private")
-    save_reference.click(run_save_reference, [reference_image, reference_tag, user], references_note,
+    save_reference.click(run_save_reference, [reference_image, reference_tag], references_note,
                          api_name="save_reference")
-    correct.click(run_correct, [prompt, has_image, right_label, user], correction_note, api_name="correct_intent")
+    correct.click(run_correct, [prompt, has_image, right_label], correction_note, api_name="correct_intent")
     retrain.click(run_retrain, None, correction_note, api_name="retrain_intent")
     evaluate.click(run_evaluate, [labelled, eval_methods, llm_limit], [eval_table, eval_confusion, eval_latency],
                    api_name="evaluate")

@@ -20,6 +20,7 @@ from engine.ownership import Owner
 from engine.personas import BatchImage, Persona, PersonaProfile, PersonaService
 from engine.personas.states import allowed_moves
 from studio.errors import shows_errors
+from studio.identity import Identities
 from studio.uploads import ImageFile, read_upload
 
 __all__ = ["build"]
@@ -29,14 +30,6 @@ HISTORY_HEADERS = ["when (UTC)", "from", "to", "reason", "by"]
 BATCH_HEADERS = ["#", "status", "device", "provider", "face check", "note"]
 MOVES = [("Approve (locks the appearance)", "approved"), ("Reject (needs a new image)", "rejected"),
          ("Unlock (back to draft)", "draft")]
-
-
-def _owner(request: gr.Request | None) -> Owner:
-    # TODO: replace with studio.identity once it lands (one owner rule for every tab).
-    if request is not None and getattr(request, "username", None):
-        return Owner(str(request.username))
-    session = getattr(request, "session_hash", None) or "anonymous"
-    return Owner(f"visitor-{session}")
 
 
 def _split(text: str | None) -> list[str]:
@@ -71,8 +64,9 @@ def _batch_rows(images: list[BatchImage]) -> list[list[Any]]:
     return [[i.index, i.status, i.device or "", i.provider or "", i.comparison or "", i.note] for i in images]
 
 
-def build(engine: Engine, demo: gr.Blocks) -> None:
+def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     """Render the Persona templates tab inside the current `gr.Tab`."""
+    _owner = who.owner
     personas: PersonaService = engine.personas
     persona_id = gr.State("")
     batch_media = gr.State([])
@@ -199,6 +193,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
             raise InvalidRequest("persona", "save the profile first")
         if mode == "upload":
             data, filename = read_upload(path, "image")
+            who.received(owner, [path])
             persona = personas.upload_base_image(current, data, owner=owner, reason=f"uploaded {filename}")
         elif mode == "generate":
             persona = personas.generate_base_image(current, owner=owner)
@@ -265,6 +260,7 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
         if not path:
             raise InvalidRequest("card", "choose a Character Card V2 .json file first")
         owner = _owner(request)
+        who.received(owner, [path])
         return view(personas.import_card(Path(path).read_bytes(), owner=owner), owner)
 
     pick_media = gr.State("")

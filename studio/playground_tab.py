@@ -10,13 +10,14 @@ from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.providers.base import SpeechRequest, TextRequest
 from studio.errors import shows_errors
+from studio.identity import Identities
 
 __all__ = ["build"]
 
 MAX_PROMPT_CHARS = 4000
 
 
-def build(engine: Engine, demo: gr.Blocks) -> None:
+def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(label="Prompt", lines=3, placeholder="Write a two-line poem about a lighthouse.")
@@ -39,26 +40,25 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
             audio = gr.Audio(label="Speech", type="filepath", interactive=False)
 
     @shows_errors
-    def stream_text(text: str, tokens: float, temp: float) -> Iterator[str]:
+    def stream_text(text: str, tokens: float, temp: float, request: gr.Request) -> Iterator[str]:
         text = (text or "").strip()
         if not text:
             raise InvalidRequest("prompt", "write a prompt first")
         if len(text) > MAX_PROMPT_CHARS:
             raise InvalidRequest("prompt", f"keep it under {MAX_PROMPT_CHARS} characters")
-        request = TextRequest.from_prompt(text, max_new_tokens=int(tokens), temperature=float(temp))
+        prompt_request = TextRequest.from_prompt(text, max_new_tokens=int(tokens), temperature=float(temp))
         answer = ""
-        for piece in engine.models.text.stream(request):
+        for piece in engine.playground.stream_text(prompt_request, owner=who.owner(request)):
             answer += piece
             yield answer
 
     @shows_errors
-    def synthesize(text: str, voice_name: str, pitch_value: float, rate_value: float) -> str:
+    def synthesize(text: str, voice_name: str, pitch_value: float, rate_value: float, request: gr.Request) -> str:
         text = (text or "").strip()
         if not text:
             raise InvalidRequest("text", "write something to speak")
-        request = SpeechRequest(text=text[:2000], voice=voice_name, pitch=int(pitch_value), rate=int(rate_value))
-        result = engine.models.speech.synthesize([request])[0]
-        return str(engine.media.put(result.wav, "wav").path)
+        speech = SpeechRequest(text=text[:2000], voice=voice_name, pitch=int(pitch_value), rate=int(rate_value))
+        return str(engine.playground.speak(speech, owner=who.owner(request)).path)
 
     generate.click(stream_text, [prompt, max_tokens, temperature], output, api_name="generate_text", concurrency_id="model")
     speak.click(synthesize, [speech_text, voice, pitch, rate], audio, api_name="generate_speech")

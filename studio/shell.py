@@ -9,6 +9,8 @@ import gradio as gr
 
 from engine.engine import Engine
 from studio import intent_tab, onboarding_tab, personas_tab, playground_tab, story_tab, system_tab
+from studio.identity import Identities
+from studio.served import deleted_files_answer_404, use_served_dir
 from studio.theme import STUDIO_CSS, studio_theme
 
 __all__ = ["build_studio", "launch_options", "configure_logging"]
@@ -22,23 +24,24 @@ HEADER = """
 
 
 def build_studio(engine: Engine) -> gr.Blocks:
+    who = Identities(engine, use_served_dir(engine.settings.data_dir))  # before any component: Gradio reads its folder
     ttl = engine.settings.upload_cache_ttl_s
     delete_cache = (max(60, ttl // 4), ttl) if ttl else None  # uploads and served copies age out of Gradio's cache
     with gr.Blocks(title="Studio", analytics_enabled=False, delete_cache=delete_cache) as demo:
         gr.HTML(HEADER)
         with gr.Tabs():
             with gr.Tab("Onboarding & scenarios", id="onboarding"):
-                onboarding_tab.build(engine, demo)
+                onboarding_tab.build(engine, demo, who)
             with gr.Tab("Intent lab", id="intent"):
-                intent_tab.build(engine, demo)
+                intent_tab.build(engine, demo, who)
             with gr.Tab("Story", id="story"):
-                story_tab.build(engine, demo)
+                story_tab.build(engine, demo, who)
             with gr.Tab("Persona templates", id="personas"):
-                personas_tab.build(engine, demo)
+                personas_tab.build(engine, demo, who)
             with gr.Tab("Playground", id="playground"):
-                playground_tab.build(engine, demo)
+                playground_tab.build(engine, demo, who)
             with gr.Tab("System", id="system"):
-                system_tab.build(engine, demo)
+                system_tab.build(engine, demo, who)
     return demo
 
 
@@ -55,6 +58,7 @@ def launch_options(engine: Engine) -> dict[str, Any]:
         "css": STUDIO_CSS,
         "allowed_paths": [str(engine.media.root)],
         "show_error": True,
+        "app_kwargs": {"middleware": [deleted_files_answer_404([engine.media.root, engine.settings.data_dir / "served"])]},
     }
 
 

@@ -9,8 +9,10 @@ import gradio as gr
 
 from engine.engine import Engine
 from engine.errors import InvalidRequest
+from engine.ownership import Owner
 from engine.story import PLACEHOLDER_LABEL, ChapterEvent, ChapterImage, StoryService
 from studio.errors import shows_errors
+from studio.identity import Identities
 
 __all__ = ["build"]
 
@@ -41,7 +43,7 @@ def _gallery(images: list[ChapterImage], choices: list[str]) -> tuple[list[tuple
     return ready, " · ".join(parts) if images else "", pending > 0
 
 
-def build(engine: Engine, demo: gr.Blocks) -> None:
+def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     """Render the Story tab's contents inside the current `gr.Tab`."""
     story: StoryService = engine.story  # type: ignore[attr-defined]
     worlds = [(w.name, w.id) for w in story.worlds()]
@@ -70,12 +72,12 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
     summary = gr.Markdown()
     timer = gr.Timer(1.0, active=False)
 
-    def view(event: ChapterEvent) -> Outputs:
+    def view(event: ChapterEvent, owner: Owner) -> Outputs:
         chapter = event.chapter
         if chapter is None:  # still streaming
             return (event.adventure_id, event.chapter_index, f"**Chapter {event.chapter_index + 1}** — writing…",
                     event.text, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(active=False))
-        adventure = story.get(event.adventure_id)
+        adventure = story.get(event.adventure_id, owner=owner)
         plan = len(adventure.plan)
         head = f"**Chapter {chapter.index + 1} of {plan}** · {chapter.type.value}"
         if chapter.feedback:
@@ -84,7 +86,8 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
             head += "\n\n_The model offered no usable choices; these were drawn from the chapter._"
         if chapter.is_last:
             head += "\n\n**The end.** Press *Summary* for your recap."
-        items, note, pending = _gallery(story.image_status(event.adventure_id, chapter.index), chapter.choices)
+        items, note, pending = _gallery(story.image_status(event.adventure_id, chapter.index, owner=owner),
+                                        chapter.choices)  # fmt: skip
         label = "Your answer" if chapter.question else "What happens next?"
         radio = gr.update(choices=chapter.choices, value=None, label=label, interactive=not chapter.is_last)
         return (event.adventure_id, chapter.index, head, chapter.text, radio, items, note,
@@ -92,38 +95,43 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
 
     outputs = [adventure_state, chapter_state, header, chapter_text, choice, gallery, gallery_note, resume_id, timer]
 
-    def play(adventure_id: str) -> Iterator[Outputs]:
-        for event in story.stream_chapter(adventure_id):
-            yield view(event)
+    def play(adventure_id: str, owner: Owner) -> Iterator[Outputs]:
+        for event in story.stream_chapter(adventure_id, owner=owner):
+            yield view(event, owner)
 
     @shows_errors
     def on_start(world_id: str, topic_id: str, count: float, request: gr.Request) -> Iterator[Outputs]:
-        adventure = story.start(world_id, topic_id, int(count), user_id=getattr(request, "session_hash", None))
-        yield from play(adventure.id)
+        owner = who.owner(request)
+        adventure = story.start(world_id, topic_id, int(count), owner=owner)
+        yield from play(adventure.id, owner)
 
     @shows_errors
-    def on_choose(adventure_id: str, chapter_index: int, picked: int | None) -> Iterator[Outputs]:
+    def on_choose(adventure_id: str, chapter_index: int, picked: int | None, request: gr.Request) -> Iterator[Outputs]:
         if not adventure_id:
             raise InvalidRequest("adventure", "start or resume an adventure first")
         if picked is None:
             raise InvalidRequest("choice", "pick one of the options first")
-        story.choose(adventure_id, int(chapter_index), int(picked))
-        yield from play(adventure_id)
+        owner = who.owner(request)
+        story.choose(adventure_id, int(chapter_index), int(picked), owner=owner)
+        yield from play(adventure_id, owner)
 
     @shows_errors
-    def on_resume(pasted: str) -> Iterator[Outputs]:
-        adventure = story.resume((pasted or "").strip())
-        yield from play(adventure.id)
+    def on_resume(pasted: str, request: gr.Request) -> Iterator[Outputs]:
+        owner = who.owner(request)
+        adventure = story.resume((pasted or "").strip(), owner=owner)
+        yield from play(adventure.id, owner)
 
     @shows_errors
-    def on_summary(adventure_id: str) -> str:
-        return story.summary(adventure_id).as_markdown()
+    def on_summary(adventure_id: str, request: gr.Request) -> str:
+        return story.summary(adventure_id, owner=who.owner(request)).as_markdown()
 
-    def on_tick(adventure_id: str, chapter_index: int) -> Outputs:
+    @shows_errors
+    def on_tick(adventure_id: str, chapter_index: int, request: gr.Request) -> Outputs:
         if not adventure_id or chapter_index < 0:
             return gr.update(), gr.update(), gr.update(active=False)
-        chapter = story.get(adventure_id).chapters[chapter_index]
-        items, note, pending = _gallery(story.image_status(adventure_id, chapter_index), chapter.choices)
+        owner = who.owner(request)
+        chapter = story.get(adventure_id, owner=owner).chapters[chapter_index]
+        items, note, pending = _gallery(story.image_status(adventure_id, chapter_index, owner=owner), chapter.choices)
         return items, note, gr.update(active=pending)
 
     start.click(on_start, [world, topic, chapters], outputs, api_name="story_start", concurrency_id="model")

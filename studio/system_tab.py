@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from engine.engine import Engine
 from engine.system import JobRow, SystemStatus
 from studio.errors import shows_errors
+from studio.identity import Identities
 
 __all__ = ["build"]
 
@@ -61,7 +62,7 @@ def _tables(status: SystemStatus) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     return providers, devices, recent, jobs
 
 
-def build(engine: Engine, demo: gr.Blocks) -> None:
+def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     """Render the System tab's contents inside the current `gr.Tab`."""
     with gr.Row():
         queue_plot = gr.Plot(label="Queue")
@@ -78,16 +79,16 @@ def build(engine: Engine, demo: gr.Blocks) -> None:
     smoke_table = gr.Dataframe(label="Smoke test", interactive=False, visible=True)
 
     @shows_errors
-    def refresh_status() -> tuple[go.Figure, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        status = engine.system.status()
+    def refresh_status(request: gr.Request) -> tuple[go.Figure, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        status = engine.system.status(owner=who.owner(request))  # a visitor sees their own calls and jobs
         providers, devices, recent, jobs = _tables(status)
         return _queue_figure(status.queue_counts), devices, providers, recent, jobs
 
     @shows_errors
-    def cancel_job(identifier: str) -> str:
+    def cancel_job(identifier: str, request: gr.Request) -> str:
         if not identifier.strip():
             raise gr.Error("Paste the id of a job from the table first.")
-        row = engine.system.cancel_job(identifier)
+        row = engine.system.cancel_job(identifier, owner=who.owner(request))
         gr.Info(f"Job {row.id[:8]}… is now {row.status}.")
         return ""
 

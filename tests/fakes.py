@@ -23,8 +23,8 @@ class ScriptedText(TextModel):
     def model_name(self) -> str:
         return "scripted-1"
 
-    def estimate_cost(self, units: float = 1.0) -> float:
-        return 0.01 * units
+    def estimate_cost(self, request: TextRequest) -> float:
+        return 0.01
 
     def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:
         type(self).calls += 1
@@ -60,9 +60,9 @@ class HashEmbedder(Embedder):
 
 
 def register(registry: ProviderRegistry) -> None:
-    registry.register(AdapterSpec("scripted", Capability.TEXT, lambda s: ScriptedText(), "scripted test text"))
-    registry.register(AdapterSpec("broken", Capability.TEXT, lambda s: BrokenText(), "always fails"))
-    registry.register(AdapterSpec("scripted", Capability.EMBEDDINGS, lambda s: HashEmbedder(), "hash embeddings"))
+    registry.register(AdapterSpec("scripted", Capability.TEXT, lambda s, device: ScriptedText(), "scripted test text"))
+    registry.register(AdapterSpec("broken", Capability.TEXT, lambda s, device: BrokenText(), "always fails"))
+    registry.register(AdapterSpec("scripted", Capability.EMBEDDINGS, lambda s, device: HashEmbedder(), "hash embeddings"))
     registry.register(
-        AdapterSpec("needs-key", Capability.TEXT, lambda s: ScriptedText(), "needs a key", check=lambda s: "set STUDIO_X")
+        AdapterSpec("needs-key", Capability.TEXT, lambda s, device: ScriptedText(), "needs a key", check=lambda s: "set STUDIO_X")
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -12,8 +14,67 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from engine.errors import ConfigError, InvalidRequest
 from engine.intent.examples import CATALOGUE_PATH
 from engine.intent.models import ModelOption, ModelSelection, Quality, Workflow
+from engine.providers.base import Capability
 
-__all__ = ["Catalogue", "WorkflowModels", "load_catalogue", "select_model"]
+if TYPE_CHECKING:
+    from engine.providers.registry import ProviderRegistry
+
+__all__ = [
+    "Catalogue", "WorkflowModels", "load_catalogue", "select_model", "WORKFLOW_CAPABILITY", "CatalogueGap",
+    "catalogue_gaps", "catalogue_providers",
+]
+
+# The adapter capability that runs each workflow.
+WORKFLOW_CAPABILITY: dict[Workflow, Capability] = {
+    Workflow.IMAGE_GENERATION: Capability.TEXT_TO_IMAGE,
+    Workflow.IMAGE_EDITING: Capability.IMAGE_EDIT,
+    Workflow.IMAGE_ENHANCEMENT: Capability.IMAGE_EDIT,
+    Workflow.HAIR_STYLING: Capability.IMAGE_EDIT,
+    Workflow.REFERENCE_STYLING: Capability.IMAGE_EDIT,
+    Workflow.STYLE_TRANSFER: Capability.IMAGE_EDIT,
+    Workflow.TEXT_TO_VIDEO: Capability.TEXT_TO_VIDEO,
+    Workflow.IMAGE_TO_VIDEO: Capability.IMAGE_TO_VIDEO,
+    Workflow.VIDEO_GENERATION: Capability.TEXT_TO_VIDEO,
+}
+
+
+@dataclass(frozen=True)
+class CatalogueGap:
+    """A catalogue entry that no registered adapter can serve here, and why."""
+
+    workflow: Workflow
+    model_id: str
+    provider: str
+    capability: Capability
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.workflow.value}: {self.model_id} on {self.provider} — {self.reason}"
+
+
+def catalogue_gaps(registry: ProviderRegistry, catalogue: Catalogue | None = None) -> list[CatalogueGap]:
+    """Check the catalogue against the registered adapters: entries whose provider has no
+    adapter for the workflow's capability (or one that cannot run here), each with why."""
+    catalogue = catalogue or load_catalogue()
+    runnable = {capability: set(registry.runnable(capability)) for capability in set(WORKFLOW_CAPABILITY.values())}
+    gaps = []
+    for workflow, entry in catalogue.workflows.items():
+        capability = WORKFLOW_CAPABILITY[workflow]
+        for option in entry.models:
+            if option.provider in runnable[capability]:
+                continue
+            spec = registry.spec(capability, option.provider)
+            if spec is None:
+                reason = f"no {option.provider} adapter for {capability.label} is registered"
+            else:
+                reason = f"the {option.provider} {capability.label} adapter cannot run: {spec.check(registry.settings)}"
+            gaps.append(CatalogueGap(workflow, option.model_id, option.provider, capability, reason))
+    return gaps
+
+
+def catalogue_providers(workflow: Workflow, catalogue: Catalogue | None = None) -> set[str]:
+    entry = (catalogue or load_catalogue()).workflows.get(workflow)
+    return {option.provider for option in entry.models} if entry else set()
 
 
 class WorkflowModels(BaseModel):

@@ -191,3 +191,4 @@ class ProcessResult(_Frozen):
     actual_cost_usd: float | None = None
     actual_seconds: float | None = None
     needs: str | None = Field(None, description="The model and provider to configure, when not run.")
+    labelled: bool = Field(False, description="A face was in the photo: the output carries the simulation label and signed provenance.")

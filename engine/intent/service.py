@@ -17,18 +17,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.errors import InvalidRequest, RateLimited, StudioError
-from engine.intent.catalogue import select_model
+from engine.intent.catalogue import WORKFLOW_CAPABILITY, CatalogueGap, catalogue_gaps, catalogue_providers, select_model
 from engine.intent.classifier import Classifier
 from engine.intent.embedding import EmbeddingClassifier
 from engine.intent.enhance import enhance_prompt
 from engine.intent.evaluate import evaluate
-from engine.intent.execute import REMOTE_PROVIDERS, PlanRunner, working_image
+from engine.intent.execute import PlanRunner, working_image
 from engine.intent.examples import HELDOUT_PATH, load_examples, load_labelled_file
 from engine.intent.llm import LLMClassifier
 from engine.intent.models import (
     Classification,
     ClassifyRequest,
-    EnhancedPrompt,
     EvaluationReport,
     LabelledExample,
     Method,
@@ -41,8 +40,9 @@ from engine.intent.models import (
 from engine.intent.rules import RulesClassifier
 from engine.imaging import encode_png
 from engine.names import check_name
-from engine.providers.base import Capability, TextRequest, TextResult
-from engine.providers.gateway import CallContext
+from engine.providers.base import Capability
+from engine.ownership import Owner
+from engine.providers.gateway import CallContext, calling_for
 from engine.resilience import cache_key, normalise_text
 from storage.intent import IntentRepository, SelectionRecord
 
@@ -52,20 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["IntentService", "AI_CLASSIFIER_FLAG", "REFERENCE_TAG"]
 
 AI_CLASSIFIER_FLAG = "ai_classifier"
-CATALOGUE_PROVIDERS = ("embedded", *REMOTE_PROVIDERS)
 REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
-
-
-class _GuardedText:
-    """The text gateway seen through the configured provider's circuit breaker."""
-
-    def __init__(self, engine: Engine, service: IntentService) -> None:
-        self._engine = engine
-        self._service = service
-
-    def generate(self, requests: Sequence[TextRequest]) -> list[TextResult]:
-        provider = self._engine.registry.chain(Capability.TEXT)[0]
-        return self._service.resilience.breakers.call(provider, self._engine.models.text.generate, requests)
 
 
 class IntentService:
@@ -78,7 +65,9 @@ class IntentService:
         self._rules = RulesClassifier()
         self._embedding: EmbeddingClassifier | None = None
         self._llm: LLMClassifier | None = None
-        self._runner = PlanRunner(engine, self.resilience.breakers)
+        self._runner = PlanRunner(engine.models, engine.media, engine.signer)
+        self._gaps: dict[tuple[Workflow, str], CatalogueGap] | None = None
+        engine.deletion.add_flusher(self._repo.flush)
 
     # -- classifiers, built on first use (the embedding head trains or loads once) --
     def _classifier(self, method: Method) -> Classifier:
@@ -96,24 +85,28 @@ class IntentService:
                 return self._embedding
             if self._llm is None:
                 self._llm = LLMClassifier(
-                    _GuardedText(self._engine, self),  # type: ignore[arg-type]
+                    self._engine.models.text,  # type: ignore[arg-type]  # breakers live in the gateway
                     fallbacks=[self._embedding, self._rules],
                 )
             return self._llm
 
     def classify(
-        self, prompt: str, has_image: bool = False, method: Method | str = Method.EMBEDDING, user_id: str | None = None
+        self, prompt: str, has_image: bool = False, method: Method | str = Method.EMBEDDING, *, owner: Owner
     ) -> Classification:
-        """Classify one request; `InvalidRequest` for a bad prompt, `RateLimited` past the user's limits."""
+        """Classify one request; `InvalidRequest` for a bad prompt, `RateLimited` past the owner's limits."""
+        with calling_for(owner.id):
+            return self._classify(prompt, has_image, method, owner)
+
+    def _classify(self, prompt: str, has_image: bool, method: Method | str, owner: Owner) -> Classification:
         method = Method(method)
-        request = ClassifyRequest(prompt=prompt, has_image=has_image, user_id=user_id)
-        user = user_id or "anonymous"
+        request = ClassifyRequest(prompt=prompt, has_image=has_image, user_id=owner.id)
+        user = owner.id
         if method is not Method.RULES and not self.resilience.flags.is_enabled(AI_CLASSIFIER_FLAG, user):
             method = Method.RULES
-        provider = self._engine.registry.chain(Capability.TEXT)[0]
-        breaker_state = self.resilience.breakers.states().get(provider) if method is Method.LLM else None
+        chain = self._engine.registry.chain(Capability.TEXT)
+        breaker_state = self.resilience.breakers.states().get(chain[0]) if method is Method.LLM and chain else None
         try:
-            self.resilience.limiter.check_and_consume(user, 0.0)
+            self._engine.limits.check(owner)
         except RateLimited as exc:
             self._log(request, method, None, 0.0, False, breaker_state, True, exc.user_message)
             raise
@@ -134,44 +127,49 @@ class IntentService:
         """A batch through one classifier (the embedding method embeds the batch in one call)."""
         return self._classifier(Method(method)).classify_many(requests)
 
-    def compare(self, prompt: str, has_image: bool = False, user_id: str | None = None) -> list[Classification]:
-        return [self.classify(prompt, has_image, method, user_id) for method in Method]
+    def compare(self, prompt: str, has_image: bool = False, *, owner: Owner) -> list[Classification]:
+        return [self.classify(prompt, has_image, method, owner=owner) for method in Method]
 
     def plan(
         self, prompt: str, has_image: bool = False, quality: Quality | str = Quality.BALANCED,
-        user_id: str | None = None,
+        *, owner: Owner,
     ) -> ProcessPlan:
         """Classify, select a model with fallbacks and cost, and enhance the prompt; logged as planned."""
-        plan = self._plan(prompt, has_image, quality, user_id)
-        self._log_selection(plan, None, user_id)
+        plan = self._plan(prompt, has_image, quality, owner)
+        self._log_selection(plan, None, owner)
         return plan
 
     def process(
         self, prompt: str, image: np.ndarray | bytes | None = None, quality: Quality | str = Quality.BALANCED,
-        user_id: str | None = None,
+        *, owner: Owner,
     ) -> ProcessResult:
         """Classify → select → enhance → run where a provider on hand can, else say what it needs.
 
         The run is logged with its estimated and actual cost and time. A run that costs money
         counts against the user's hourly cost limit first.
         """
+        with calling_for(owner.id):
+            return self._process(prompt, image, quality, owner)
+
+    def _process(self, prompt: str, image: np.ndarray | bytes | None, quality: Quality | str,
+                 owner: Owner) -> ProcessResult:  # fmt: skip
         rgb = working_image(image, max_pixels=self._engine.settings.max_image_pixels)
-        plan = self._plan(prompt, rgb is not None, quality, user_id)
+        plan = self._plan(prompt, rgb is not None, quality, owner)
         if plan.runnable_here and plan.selection.estimated_cost_usd > 0:
-            self.resilience.limiter.check_and_consume(user_id or "anonymous", plan.selection.estimated_cost_usd)
+            self._engine.limits.check(owner, estimated_cost_usd=plan.selection.estimated_cost_usd)
         try:
-            result = self._runner.run(plan, rgb, CallContext(user_id=user_id))
+            result = self._runner.run(plan, rgb, CallContext(user_id=owner.id, owner=owner.id))
         except InvalidRequest:
             raise
         except StudioError as exc:
             failed = ProcessResult(plan=plan, status=RunStatus.FAILED, message=exc.user_message)
-            self._log_selection(plan, failed, user_id)
+            self._log_selection(plan, failed, owner)
             raise
-        self._log_selection(plan, result, user_id)
+        self._log_selection(plan, result, owner)
         return result
 
-    def save_reference(self, user_id: str, tag: str, image: np.ndarray | bytes) -> str:
-        """Save an image as @tag for the user's prompts; returns the tag as stored."""
+    def save_reference(self, tag: str, image: np.ndarray | bytes, *, owner: Owner) -> str:
+        """Save an image as @tag for the owner's prompts (nobody else sees it); returns the tag as stored."""
         hint = "use letters, digits, _ . or - (up to 64), e.g. @sarah or @red_dress"
         name = check_name(tag, "tag", max_length=65, hint=hint).lstrip("@").lower()
         if not REFERENCE_TAG.match(name):
@@ -179,30 +177,34 @@ class IntentService:
         rgb = working_image(image, max_pixels=self._engine.settings.max_image_pixels)
         if rgb is None:
             raise InvalidRequest("image", "choose the reference image to save")
-        stored = self._engine.media.put(encode_png(rgb), "png")
-        self._repo.save_reference(user_id, name, stored.sha256)
+        stored = self._engine.media.put(encode_png(rgb), "png", owner=owner.id)
+        self._repo.save_reference(owner.id, name, stored.sha256)
         return name
 
-    def references(self, user_id: str) -> dict[str, str]:
-        return self._repo.references(user_id)
+    def references(self, *, owner: Owner) -> dict[str, str]:
+        return self._repo.references(owner.id)
 
-    def selections(self, limit: int = 50) -> list[SelectionRecord]:
-        return self._repo.selections(limit)
+    def selections(self, limit: int = 50, *, owner: Owner) -> list[SelectionRecord]:
+        """The owner's selections, newest first (an admin's: everybody's)."""
+        return self._repo.selections(limit, None if owner.admin else owner.id)
 
-    def _plan(self, prompt: str, has_image: bool, quality: Quality | str, user_id: str | None) -> ProcessPlan:
-        classification = self.classify(prompt, has_image, Method.EMBEDDING, user_id)
+    def _plan(self, prompt: str, has_image: bool, quality: Quality | str, owner: Owner) -> ProcessPlan:
+        classification = self.classify(prompt, has_image, Method.EMBEDDING, owner=owner)
         workflow = classification.workflow_type
         able = self._able_providers(workflow)
         try:
             selection = select_model(workflow, Quality(quality), tuple(sorted(able)))
         except InvalidRequest:  # nothing on hand can run it: show the catalogue's pick and what it needs
-            selection = select_model(workflow, Quality(quality), CATALOGUE_PROVIDERS)
-        enhanced = enhance_prompt(prompt, workflow, self._repo.references(user_id or "anonymous"))
+            selection = select_model(workflow, Quality(quality), tuple(sorted(catalogue_providers(workflow))))
+        enhanced = enhance_prompt(prompt, workflow, self._repo.references(owner.id))
         runnable = selection.provider in able
         if runnable:
             message = f"Runs on {selection.provider}: {selection.primary}."
         else:
             message = f"Needs provider {selection.provider} ({selection.primary}), which is not configured here."
+            gap = self.catalogue_gaps().get((workflow, selection.primary))
+            if gap is not None:
+                message += f" ({gap.reason}.)"
         message += f" Estimated ${selection.estimated_cost_usd:.3f}, about {selection.estimated_seconds:.0f} s."
         if selection.is_placeholder:
             message += " The embedded result is a labelled stand-in."
@@ -213,31 +215,38 @@ class IntentService:
         )
 
     def _able_providers(self, workflow: Workflow) -> set[str]:
-        """Providers that can run `workflow` here: the embedded operations always; a remote one only
-        when its image adapter is configured (text-to-image is the one remote path with an adapter)."""
-        able = {"embedded"}
-        if workflow is Workflow.IMAGE_GENERATION:
-            able |= {
-                row.provider for row in self._engine.registry.statuses()
-                if row.capability is Capability.IMAGE and row.available and row.configured
-            }
-        return able
+        """Providers whose adapter for the workflow's capability can run here (from the registry)."""
+        return set(self._engine.registry.runnable(WORKFLOW_CAPABILITY[workflow]))
+
+    def catalogue_gaps(self) -> dict[tuple[Workflow, str], CatalogueGap]:
+        """Catalogue entries no registered adapter can serve here, checked once, by (workflow, model)."""
+        if self._gaps is None:
+            self._gaps = {(gap.workflow, gap.model_id): gap for gap in catalogue_gaps(self._engine.registry)}
+        return self._gaps
 
     def evaluate(
-        self, method: Method | str, path: Path | None = None, limit: int | None = None, batch_size: int = 1
+        self, method: Method | str, path: Path | None = None, limit: int | None = None, batch_size: int = 1,
+        *, owner: Owner,
     ) -> EvaluationReport:
         """Score a method on labelled JSONL (the bundled held-out set by default).
 
         `batch_size=1` times each request on its own, the latency a person sees."""
+        self._engine.limits.check(owner)
+        with calling_for(owner.id):
+            return self._evaluate(method, path, limit, batch_size)
+
+    def _evaluate(self, method: Method | str, path: Path | None, limit: int | None, batch_size: int) -> EvaluationReport:
         examples = load_labelled_file(path) if path is not None else load_examples(HELDOUT_PATH)
         if limit:
             examples = examples[:limit]
         return evaluate(self._classifier(Method(method)), examples, batch_size=batch_size)
 
-    def correct(self, prompt: str, has_image: bool, workflow: Workflow | str, user_id: str | None = None) -> None:
+    def correct(self, prompt: str, has_image: bool, workflow: Workflow | str, *, owner: Owner) -> None:
         """Store the right label for a request; `retrain()` folds corrections into the head."""
         request = ClassifyRequest(prompt=prompt, has_image=has_image)
-        self._repo.add_correction(user_id, request.prompt, has_image, Workflow(workflow).value)
+        if self._engine.media.tombstones.is_deleted(owner.id):
+            return
+        self._repo.add_correction(owner.id, request.prompt, has_image, Workflow(workflow).value, owner=owner.id)
 
     def retrain(self) -> int:
         corrections = [LabelledExample(prompt=p, has_image=h, workflow=w) for p, h, w in self._repo.corrections()]
@@ -252,7 +261,9 @@ class IntentService:
     def breaker_rows(self) -> list[dict[str, object]]:
         """Each remote provider's circuit: state, seconds until a trial call, last change."""
         board = self.resilience.breakers
-        providers = sorted({*self._engine.registry.chain(Capability.TEXT), *board.states()} - {"embedded"})
+        registry = self._engine.registry
+        remote = {p for p in registry.chain(Capability.TEXT) if not getattr(registry.spec(Capability.TEXT, p), "local", True)}
+        providers = sorted(remote | set(board.states()))
         last = {t.provider: t for t in board.transitions}
         rows = []
         for provider in providers:
@@ -272,8 +283,10 @@ class IntentService:
     def close(self) -> None:
         self._repo.close()
 
-    def _log_selection(self, plan: ProcessPlan, result: ProcessResult | None, user_id: str | None) -> None:
+    def _log_selection(self, plan: ProcessPlan, result: ProcessResult | None, owner: Owner) -> None:
         """One `intent_selections` row: the plan, and what running it did (`None`: only planned)."""
+        if self._engine.media.tombstones.is_deleted(owner.id):
+            return
         selection, classification = plan.selection, plan.classification
         run: dict[str, object] = {"status": "planned", "message": plan.message}
         if result is not None:
@@ -284,7 +297,7 @@ class IntentService:
                 "operations": "; ".join(result.operations) or None,
             }
         self._repo.log_selection(SelectionRecord(
-            user_id=user_id, prompt=plan.prompt.original, has_image=plan.has_image,
+            user_id=owner.id, owner=owner.id, prompt=plan.prompt.original, has_image=plan.has_image,
             workflow=classification.workflow_type.value, confidence=classification.confidence,
             method=(classification.fallback_used or classification.method).value, quality=selection.quality.value,
             selected_model=selection.primary, provider=selection.provider,
@@ -297,10 +310,13 @@ class IntentService:
         self, request: ClassifyRequest, method: Method, result: Classification | None, latency_ms: float,
         cache_hit: bool, breaker_state: str | None, rate_limited: bool, error: str | None = None,
     ) -> None:
+        if self._engine.media.tombstones.is_deleted(request.user_id):
+            return
         self._repo.log_classification(
             user_id=request.user_id, prompt=request.prompt, has_image=request.has_image, method=method.value,
             workflow=result.workflow_type.value if result else None,
             confidence=result.confidence if result else None, latency_ms=latency_ms,
             fallback_used=result.fallback_used.value if result and result.fallback_used else None,
             cache_hit=cache_hit, breaker_state=breaker_state, rate_limited=rate_limited, error=error,
+            owner=request.user_id,
         )

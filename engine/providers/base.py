@@ -1,7 +1,13 @@
 """One small interface per capability. Adapters implement these; nothing else talks to models.
 
-Every interface is batch-friendly (a sequence of requests in, a list of results out)
-and every adapter declares what it can do in `features` and what it costs.
+Every interface is batch-friendly (a sequence of requests in, a list of results out),
+every adapter declares what it can do in `features` and what one request costs
+(`estimate_cost(request)`), and every adapter is built for one device by the factory
+its plugin registers (`factory(settings, device)`), so the queue's placement reaches
+the model. This module holds the shared base and the text, embeddings, speech,
+text-to-image, vision and video-encoding interfaces; the generative media ones (voice
+cloning, image edit, face swap, talking head, image-to-video, text-to-video) are in
+`engine.providers.generative`.
 """
 
 from __future__ import annotations
@@ -37,12 +43,25 @@ __all__ = [
 
 
 class Capability(str, enum.Enum):
+    """What an adapter can do. The value names its setting: `STUDIO_<VALUE>_PROVIDER`."""
+
     TEXT = "text"
     EMBEDDINGS = "embeddings"
-    IMAGE = "image"
-    VIDEO = "video"
+    IMAGE = "image"  # text-to-image
+    TEXT_TO_IMAGE = "image"  # alias of IMAGE, the name the intent catalogue thinks in
+    VIDEO = "video"  # encoding frames (+ audio) to MP4: a helper, not a generative model
     SPEECH = "speech"
     VISION = "vision"
+    VOICE_CLONE = "voice_clone"
+    IMAGE_EDIT = "image_edit"
+    FACE_SWAP = "face_swap"
+    TALKING_HEAD = "talking_head"
+    IMAGE_TO_VIDEO = "image_to_video"
+    TEXT_TO_VIDEO = "text_to_video"
+
+    @property
+    def label(self) -> str:
+        return {"image": "text-to-image", "video": "video encoding"}.get(self.value, self.value.replace("_", " "))
 
 
 class Adapter(abc.ABC):
@@ -58,8 +77,8 @@ class Adapter(abc.ABC):
     def model_name(self) -> str:
         """The model this adapter runs, as it should appear in records."""
 
-    def estimate_cost(self, units: float = 1.0) -> float:
-        """Estimated cost in USD for `units` of work (a call, an image, a video second)."""
+    def estimate_cost(self, request: Any) -> float:
+        """Estimated cost in USD of one request of this capability (0 for local models)."""
         return 0.0
 
     def close(self) -> None:  # noqa: B027 - optional hook
@@ -170,15 +189,21 @@ class SpeechModel(Adapter):
 class ImageRequest(_Frozen):
     prompt: str = Field(min_length=1, max_length=4000)
     negative_prompt: str = ""
-    width: int = Field(512, ge=64, le=2048)
-    height: int = Field(512, ge=64, le=2048)
-    steps: int = Field(25, ge=1, le=150)
-    guidance: float = Field(7.0, ge=0.0, le=30.0)
+    width: int | None = Field(None, ge=64, le=2048, description="None: the adapter's default size.")
+    height: int | None = Field(None, ge=64, le=2048)
+    steps: int | None = Field(None, ge=1, le=150, description="Denoising steps; None: the adapter's default.")
+    guidance: float | None = Field(None, ge=0.0, le=30.0, description="None: the adapter's default.")
     seed: int | None = None
     title: str | None = Field(None, description="Short scene title, shown on storyboard cards.")
 
     def summary(self, limit: int = 200) -> str:
         return self.prompt[:limit]
+
+    def batch_key(self, provider: str) -> str:
+        """Requests with equal keys can share one batched model call (same model, same parameters)."""
+        return "|".join(
+            str(part) for part in (provider, self.width, self.height, self.steps, self.guidance, self.negative_prompt)
+        )
 
 
 class ImageResult(_Frozen):

@@ -1,39 +1,47 @@
-"""The one door to the models: the fallback chain per capability, and a record of every call.
+"""The one door to the models: the fallback chain per capability, a circuit breaker per
+remote provider, and a record of every call.
 
-Services call `gateway.text.generate(...)`, `gateway.embeddings.embed(...)` and so on —
-the same methods the adapter interfaces declare, plus an optional `CallContext`. Each
-adapter tried is recorded in the `generations` table, failures included; a failure of
-one adapter moves on to the next in the chain, while bad input (`InvalidRequest`)
-stops at once.
+Services call `gateway.text.generate(...)`, `gateway.image_edit.edit(...)` and so on —
+the same methods the adapter interfaces declare, plus an optional `CallContext` (who it
+is for, and the device the queue placed it on). Each adapter tried is recorded in the
+`generations` table, failures included; a failure of one adapter moves on to the next
+in the chain, while bad input (`InvalidRequest`) stops at once. `*_served` variants
+return a `Served` that says which adapter actually answered (after fallbacks), with its
+model and cost — what a flow logs and shows.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable, StudioError
-from engine.providers.base import (
-    Adapter,
-    Capability,
-    FaceDetection,
-    ImageRequest,
-    ImageResult,
-    SpeechRequest,
-    SpeechResult,
-    TextRequest,
-    TextResult,
-    VideoRequest,
-    VideoResult,
-)
+from engine.providers.base import Adapter, Capability
 from engine.providers.registry import ProviderRegistry
 from storage.generations import GenerationLog, GenerationRecord
 
-__all__ = ["CallContext", "ModelGateway"]
+if TYPE_CHECKING:
+    from engine.providers.services import (
+        EmbeddingService,
+        FaceSwapService,
+        ImageEditService,
+        ImageService,
+        ImageToVideoService,
+        SpeechService,
+        TalkingHeadService,
+        TextService,
+        TextToVideoService,
+        VideoService,
+        VisionService,
+        VoiceCloneService,
+    )
+    from engine.resilience import BreakerBoard
+
+__all__ = ["CallContext", "ModelGateway", "Served", "calling_for"]
 
 T = TypeVar("T")
 
@@ -45,25 +53,82 @@ class CallContext:
     user_id: str | None = None
     session_id: str | None = None
     job_id: str | None = None
+    device: str | None = None  # where the queue placed the work (the adapter is built for it); None: the default
+    owner: str | None = None
 
 
 _NO_CONTEXT = CallContext()
+
+# The owner a service is working for, for calls that pass no context (a classifier deep inside a
+# service); recorded with the call so that deleting the owner deletes the row.
+CALLER: ContextVar[str | None] = ContextVar("studio_caller", default=None)
+
+
+@contextmanager
+def calling_for(owner_id: str) -> Iterator[None]:
+    """Record the model calls made inside the block as `owner_id`'s."""
+    token = CALLER.set(owner_id)
+    try:
+        yield
+    finally:
+        CALLER.reset(token)
+
+
+@dataclass(frozen=True)
+class Served(Generic[T]):
+    """A result and the adapter that actually produced it (after any fallbacks)."""
+
+    value: T
+    provider: str
+    model: str
+    cost_usd: float
+    fallback_from: str | None = None
 
 
 def _error_text(exc: BaseException) -> str:
     return exc.user_message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
 
 
+def _no_adapter(capability: Capability, failures: list[str]) -> ProviderUnavailable:
+    if not failures:
+        return ProviderUnavailable(
+            f"No {capability.label} adapter is configured: set STUDIO_{capability.value.upper()}_PROVIDER "
+            "(`studio models` lists the adapters and why each can or cannot run)."
+        )
+    return ProviderUnavailable(f"No {capability.label} provider could serve this — " + "; ".join(failures))
+
+
 class ModelGateway:
-    def __init__(self, registry: ProviderRegistry, log: GenerationLog) -> None:
+    text: TextService
+    embeddings: EmbeddingService
+    speech: SpeechService
+    voice_clone: VoiceCloneService
+    image: ImageService
+    image_edit: ImageEditService
+    face_swap: FaceSwapService
+    talking_head: TalkingHeadService
+    image_to_video: ImageToVideoService
+    text_to_video: TextToVideoService
+    vision: VisionService
+    video: VideoService
+
+    def __init__(self, registry: ProviderRegistry, log: GenerationLog, breakers: BreakerBoard | None = None) -> None:
+        from engine.providers.services import attach_services
+
         self.registry = registry
         self.log = log
-        self.text = TextService(self)
-        self.embeddings = EmbeddingService(self)
-        self.speech = SpeechService(self)
-        self.image = ImageService(self)
-        self.vision = VisionService(self)
-        self.video = VideoService(self)
+        self.breakers = breakers
+        attach_services(self)
+
+    def runnable(self, capability: Capability) -> list[str]:
+        """Providers of `capability` that can run here (their checks pass), chain first."""
+        return self.registry.runnable(capability)
+
+    def _guarded(self, capability: Capability, provider: str, run: Callable[[Any], T], adapter: Adapter) -> T:
+        spec = self.registry.spec(capability, provider)
+        if self.breakers is None or spec is None or spec.local:
+            return run(adapter)  # in-process: nothing remote to trip a circuit over
+        return self.breakers.call(provider, run, adapter)
 
     def call(
         self,
@@ -72,28 +137,45 @@ class ModelGateway:
         *,
         summary: str,
         context: CallContext | None = None,
-        units: float = 1.0,
+        requests: Sequence[Any] = (),
         is_placeholder: Callable[[T], bool] = lambda _: False,
     ) -> T:
         """Run `run(adapter)` on the first adapter of the chain that succeeds."""
+        return self.serve(
+            capability, run, summary=summary, context=context, requests=requests, is_placeholder=is_placeholder
+        ).value
+
+    def serve(
+        self,
+        capability: Capability,
+        run: Callable[[Any], T],
+        *,
+        summary: str,
+        context: CallContext | None = None,
+        requests: Sequence[Any] = (),
+        is_placeholder: Callable[[T], bool] = lambda _: False,
+    ) -> Served[T]:
+        """Like `call`, saying which adapter served; its cost is the sum of `estimate_cost(request)`."""
         failures: list[str] = []
         previous: str | None = None
+        device = (context or _NO_CONTEXT).device
         for provider in self.registry.chain(capability):
             started = time.perf_counter()
             try:
-                adapter = self.registry.get(capability, provider)
-                result = run(adapter)
+                adapter = self.registry.get(capability, provider, device)
+                result = self._guarded(capability, provider, run, adapter)
             except InvalidRequest:
                 raise
             except Exception as exc:  # noqa: BLE001 - the gateway is the boundary; recorded, then next adapter
-                self._record(capability, provider, None, summary, context, started, units, "error", exc, previous)
+                self._record(capability, provider, None, summary, context, started, 0.0, "error", exc, previous)
                 failures.append(f"{provider}: {_error_text(exc)}")
                 previous = provider
                 continue
             outcome = "placeholder" if is_placeholder(result) else "ok"
-            self._record(capability, provider, adapter, summary, context, started, units, outcome, None, previous)
-            return result
-        raise ProviderUnavailable(f"No {capability.value} provider could serve this — " + "; ".join(failures))
+            cost = sum(adapter.estimate_cost(request) for request in requests)
+            self._record(capability, provider, adapter, summary, context, started, cost, outcome, None, previous)
+            return Served(result, provider, adapter.model_name, cost, previous)
+        raise _no_adapter(capability, failures)
 
     def stream(
         self,
@@ -102,37 +184,40 @@ class ModelGateway:
         *,
         summary: str,
         context: CallContext | None = None,
+        request: Any = None,
     ) -> Iterator[str]:
         """Stream from the first adapter that yields a first piece; later failures are raised."""
         failures: list[str] = []
         previous: str | None = None
+        device = (context or _NO_CONTEXT).device
         for provider in self.registry.chain(capability):
             started = time.perf_counter()
             adapter: Adapter | None = None
             try:
-                adapter = self.registry.get(capability, provider)
+                adapter = self.registry.get(capability, provider, device)
                 pieces = open_stream(adapter)
-                first = next(pieces, None)
+                first = self._guarded(capability, provider, lambda _: next(pieces, None), adapter)
             except InvalidRequest:
                 raise
             except Exception as exc:  # noqa: BLE001 - recorded, then the next adapter
-                self._record(capability, provider, adapter, summary, context, started, 1.0, "error", exc, previous)
+                self._record(capability, provider, adapter, summary, context, started, 0.0, "error", exc, previous)
                 failures.append(f"{provider}: {_error_text(exc)}")
                 previous = provider
                 continue
+            cost = adapter.estimate_cost(request) if request is not None else 0.0
             try:
                 if first is not None:
                     yield first
                 yield from pieces
             except GeneratorExit:
-                self._record(capability, provider, adapter, summary, context, started, 1.0, "ok", None, previous)
+                self._record(capability, provider, adapter, summary, context, started, cost, "ok", None, previous)
                 raise
             except Exception as exc:
-                self._record(capability, provider, adapter, summary, context, started, 1.0, "error", exc, previous)
+                self._record(capability, provider, adapter, summary, context, started, 0.0, "error", exc, previous)
                 raise ProviderError(f"{provider} stopped while streaming: {_error_text(exc)}") from exc
-            self._record(capability, provider, adapter, summary, context, started, 1.0, "ok", None, previous)
+            self._record(capability, provider, adapter, summary, context, started, cost, "ok", None, previous)
             return
-        raise ProviderUnavailable(f"No {capability.value} provider could serve this — " + "; ".join(failures))
+        raise _no_adapter(capability, failures)
 
     def _record(
         self,
@@ -142,7 +227,7 @@ class ModelGateway:
         summary: str,
         context: CallContext | None,
         started: float,
-        units: float,
+        cost_usd: float,
         outcome: str,
         error: BaseException | None,
         previous: str | None,
@@ -153,114 +238,15 @@ class ModelGateway:
                 user_id=context.user_id,
                 session_id=context.session_id,
                 job_id=context.job_id,
+                owner=context.owner or CALLER.get(),
                 capability=capability.value,
                 provider=provider,
                 model=adapter.model_name if adapter else "-",
                 request_summary=summary[:500],
                 latency_ms=(time.perf_counter() - started) * 1000,
-                cost_usd=adapter.estimate_cost(units) if adapter and outcome != "error" else 0.0,
+                cost_usd=cost_usd if outcome != "error" else 0.0,
                 outcome=outcome,
                 error=_error_text(error)[:1000] if error else None,
                 fallback_from=previous,
             )
-        )
-
-
-class _Service:
-    capability: Capability
-
-    def __init__(self, gateway: ModelGateway) -> None:
-        self._gateway = gateway
-
-    def chain(self) -> list[str]:
-        return self._gateway.registry.chain(self.capability)
-
-
-def _batch_summary(items: Sequence[Any]) -> str:
-    if not items:
-        raise InvalidRequest("requests", "give at least one request")
-    first = items[0].summary() if hasattr(items[0], "summary") else str(items[0])[:200]
-    return first if len(items) == 1 else f"[{len(items)}] {first}"
-
-
-class TextService(_Service):
-    capability = Capability.TEXT
-
-    def generate(self, requests: Sequence[TextRequest], context: CallContext | None = None) -> list[TextResult]:
-        return self._gateway.call(
-            self.capability,
-            lambda a: a.generate(requests),
-            summary=_batch_summary(requests),
-            context=context,
-            units=len(requests),
-        )
-
-    def stream(self, request: TextRequest, context: CallContext | None = None) -> Iterator[str]:
-        return self._gateway.stream(
-            self.capability, lambda a: iter(a.stream(request)), summary=request.summary(), context=context
-        )
-
-    def complete(self, prompt: str, *, system: str | None = None, context: CallContext | None = None, **options: Any) -> str:
-        return self.generate([TextRequest.from_prompt(prompt, system=system, **options)], context)[0].text
-
-
-class EmbeddingService(_Service):
-    capability = Capability.EMBEDDINGS
-
-    def embed(self, texts: Sequence[str], context: CallContext | None = None) -> np.ndarray:
-        return self._gateway.call(
-            self.capability, lambda a: a.embed(texts), summary=_batch_summary(texts), context=context, units=len(texts)
-        )
-
-
-class SpeechService(_Service):
-    capability = Capability.SPEECH
-
-    def synthesize(self, requests: Sequence[SpeechRequest], context: CallContext | None = None) -> list[SpeechResult]:
-        return self._gateway.call(
-            self.capability,
-            lambda a: a.synthesize(requests),
-            summary=_batch_summary(requests),
-            context=context,
-            units=sum(len(r.text) for r in requests) / 1000,
-        )
-
-
-class ImageService(_Service):
-    capability = Capability.IMAGE
-
-    def generate(self, requests: Sequence[ImageRequest], context: CallContext | None = None) -> list[ImageResult]:
-        return self._gateway.call(
-            self.capability,
-            lambda a: a.generate(requests),
-            summary=_batch_summary(requests),
-            context=context,
-            units=len(requests),
-            is_placeholder=lambda results: any(r.is_placeholder for r in results),
-        )
-
-
-class VisionService(_Service):
-    capability = Capability.VISION
-
-    def detect_faces(self, images: Sequence[np.ndarray], context: CallContext | None = None) -> list[list[FaceDetection]]:
-        return self._gateway.call(
-            self.capability,
-            lambda a: a.detect_faces(images),
-            summary=f"{len(images)} image(s)",
-            context=context,
-            units=len(images),
-        )
-
-
-class VideoService(_Service):
-    capability = Capability.VIDEO
-
-    def render(self, requests: Sequence[VideoRequest], context: CallContext | None = None) -> list[VideoResult]:
-        return self._gateway.call(
-            self.capability,
-            lambda a: a.render(requests),
-            summary=_batch_summary(requests),
-            context=context,
-            units=sum(len(r.frames) / r.fps for r in requests),
         )

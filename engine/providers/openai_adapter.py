@@ -69,8 +69,8 @@ class OpenAITextModel(TextModel):
     def model_name(self) -> str:
         return self._model
 
-    def estimate_cost(self, units: float = 1.0) -> float:
-        return 0.0003 * units  # ≈ one short chat completion on a small model
+    def estimate_cost(self, request: TextRequest) -> float:
+        return 0.0003  # ≈ one short chat completion on a small model
 
     def _arguments(self, request: TextRequest) -> dict[str, Any]:
         arguments: dict[str, Any] = {
@@ -134,8 +134,8 @@ class OpenAIEmbedder(Embedder):
             self._dimension = int(self.embed(["dimension probe"]).shape[1])
         return self._dimension
 
-    def estimate_cost(self, units: float = 1.0) -> float:
-        return 0.000002 * units
+    def estimate_cost(self, request: str) -> float:
+        return 0.000002  # one text
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -171,7 +171,8 @@ def register(registry: ProviderRegistry) -> None:
             capability=Capability.TEXT,
             description="OpenAI chat completions, or any OpenAI-compatible server via STUDIO_OPENAI_BASE_URL",
             check=openai_check,
-            factory=lambda s: OpenAITextModel(
+            local=False,
+            factory=lambda s, device: OpenAITextModel(
                 _secret(s.openai_api_key) or "not-needed", s.openai_text_model, s.openai_base_url, s.provider_timeout_s
             ),
         )
@@ -182,7 +183,8 @@ def register(registry: ProviderRegistry) -> None:
             capability=Capability.EMBEDDINGS,
             description="OpenAI embeddings, or an OpenAI-compatible server",
             check=openai_check,
-            factory=lambda s: OpenAIEmbedder(
+            local=False,
+            factory=lambda s, device: OpenAIEmbedder(
                 _secret(s.openai_api_key) or "not-needed",
                 s.openai_embeddings_model,
                 s.openai_base_url,
@@ -196,7 +198,8 @@ def register(registry: ProviderRegistry) -> None:
             capability=Capability.TEXT,
             description="Google Gemini through its OpenAI-compatible endpoint",
             check=lambda s: _needs("GEMINI_API_KEY", s.gemini_api_key),
-            factory=lambda s: OpenAITextModel(
+            local=False,
+            factory=lambda s, device: OpenAITextModel(
                 _secret(s.gemini_api_key), s.gemini_text_model, GEMINI_OPENAI_BASE_URL, s.provider_timeout_s, "gemini"
             ),
         )

@@ -323,6 +323,10 @@ class JobBook:
         self._remember(entry.job)
         entry.done.set()
 
+    def forget_finished(self, job_id: str) -> None:
+        """Drop a finished job's snapshot (its row was deleted with its owner)."""
+        self._finished.pop(job_id, None)
+
     def _remember(self, job: Job) -> None:
         self._finished[job.id] = job
         while len(self._finished) > FINISHED_CACHE_SIZE:

@@ -190,11 +190,17 @@ class GenerationQueue:
         found = self._repo.counts()
         return {status.value: found.get(status.value, 0) for status in JobStatus}
 
-    def list_jobs(self, status: JobStatus | None = None, limit: int = 50) -> list[Job]:
-        """Newest first."""
+    def forget(self, job_ids: list[str]) -> None:
+        """Drop finished jobs from memory after their rows were deleted (a deleted owner's)."""
+        with self._lock:
+            for job_id in job_ids:
+                self._book.forget_finished(job_id)
+
+    def list_jobs(self, status: JobStatus | None = None, limit: int = 50, owner: str | None = None) -> list[Job]:
+        """Newest first; only the jobs of `owner` (an owner id, `Job.user_id`) when given."""
         if limit < 1:
             raise InvalidRequest("limit", f"must be at least 1, got {limit}")
-        records = self._repo.list_jobs(None if status is None else JobStatus(status).value, limit)
+        records = self._repo.list_jobs(None if status is None else JobStatus(status).value, limit, owner)
         return [Job.from_record(record) for record in records]
 
     def device_loads(self) -> list[tuple[Device, int]]:

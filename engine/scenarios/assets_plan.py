@@ -90,20 +90,21 @@ def plan(scripts: Scripts | None = None) -> list[PlannedAsset]:
     return assets
 
 
-def job_id(user_id: str, asset: str) -> str:
-    return f"scn-{user_id}-{asset}"
+def job_id(job_key: str, asset: str) -> str:
+    """A person's asset job: `scn-<job_key>-<asset>`, where the key is random and never the person's id."""
+    return f"scn-{job_key}-{asset}"
 
 
-def job_specs(user_id: str, assets: list[PlannedAsset]) -> list[JobSpec]:
-    """One job per asset; retries and timeout are the queue's defaults (2 and 600 s unless configured)."""
+def job_specs(user_id: str, job_key: str, owner: str, assets: list[PlannedAsset]) -> list[JobSpec]:
+    """One job per asset, owned by `owner`; retries and timeout are the queue's defaults (2 and 600 s)."""
     return [
         JobSpec(
-            id=job_id(user_id, a.name),
+            id=job_id(job_key, a.name),
             kind=a.job_kind,
             payload={"user_id": user_id, "asset": a.name},
             priority=Priority.BACKGROUND,
-            parents=[job_id(user_id, a.parent)] if a.parent else [],
-            user_id=user_id,
+            parents=[job_id(job_key, a.parent)] if a.parent else [],
+            user_id=owner,
         )
         for a in assets
     ]

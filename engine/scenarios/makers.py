@@ -75,10 +75,11 @@ class AssetMaker:
 
     def _save(self, user: UserRow, asset: PlannedAsset, media: str, started: float, job_id: str | None,
               realtime: bool, record: dict[str, Any], extra: dict[str, Any] | None = None) -> AssetRow:  # fmt: skip
-        if not self._users.exists(user.id):  # deleted while this ran: leave nothing behind
-            raise NotFound(f"Person {user.id} was deleted while {asset.name} was being made.")
+        if not self._users.exists(user.id) or self._engine.media.tombstones.is_deleted(user.owner):
+            # deleted while this ran: leave nothing behind
+            raise NotFound(f"The person was deleted while {asset.name} was being made.")
         row = AssetRow(user.id, asset.name, asset.kind, job_id, media, round(time.perf_counter() - started, 3),
-                       realtime, extra, record, utcnow())  # fmt: skip
+                       realtime, extra, record, utcnow(), user.owner)  # fmt: skip
         self._assets.upsert(row)
         return row
 
@@ -105,7 +106,8 @@ class AssetMaker:
             models=self._models(),
         )  # fmt: skip
         report(0.8, "labelling and storing")
-        ref = self._engine.media.put(provenance.png_with_manifest(placed.image, record), "png")
+        png = provenance.png_with_manifest(placed.image, record)
+        ref = self._engine.media.put(self._engine.signer.sign_media(png, "image/png", record), "png", owner=user.owner)
         extra = {"landmarks": np.round(placed.landmarks, 1).tolist()}
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record, extra)
 
@@ -116,13 +118,13 @@ class AssetMaker:
         image_row = self._assets.get(user.id, asset.parent)
         if image_row is None or image_row.media is None or not image_row.extra:
             if not realtime:
-                raise NotFound(f"The scenario image {asset.parent} of {user.id} is missing; it must be made first.")
+                raise NotFound(f"The scenario image {asset.parent} is missing; it must be made first.")
             from engine.scenarios.assets_plan import plan
 
             parent = next(a for a in plan(self._scripts) if a.name == asset.parent)
             image_row = self.make_image(user, parent, job_id=None, realtime=True, report=_no_report)
         assert image_row.media is not None and image_row.extra is not None
-        context = CallContext(user_id=user.id, job_id=job_id)
+        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner)
         script = render_text(self._scripts.scenarios[asset.scenario]["script"], user.name, user.age)
         report(0.1, "speaking the script in the person's voice profile")
         wav = self.speak(user, script, context)
@@ -142,14 +144,14 @@ class AssetMaker:
         from engine.providers.embedded.video import ffmpeg_exe
 
         mp4 = provenance.mp4_with_manifest(video.mp4, record, ffmpeg_exe())
-        ref = self._engine.media.put(mp4, "mp4")
+        ref = self._engine.media.put(self._engine.signer.sign_media(mp4, "video/mp4", record), "mp4", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
                           {"duration_s": round(video.duration_s, 2), "frames": len(frames)})  # fmt: skip
 
     def make_dub(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
                  report: Report) -> AssetRow:  # fmt: skip
         started = time.perf_counter()
-        context = CallContext(user_id=user.id, job_id=job_id)
+        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner)
         script = render_text(self._scripts.dubs[asset.scenario]["script"], user.name, user.age)
         report(0.2, "speaking the scam call in the person's voice profile")
         narrator = SpeechRequest(text=self._scripts.disclosure, voice="en-gb-x-rp")
@@ -168,6 +170,7 @@ class AssetMaker:
             steps=["tone + spoken disclosure", "speech from the voice profile"], models=self._models(),
             extra={"script": script, "disclosure": self._scripts.disclosure},
         )  # fmt: skip
-        ref = self._engine.media.put(provenance.wav_with_manifest(wav_bytes(audio, rate), record), "wav")
+        wav = provenance.wav_with_manifest(wav_bytes(audio, rate), record)
+        ref = self._engine.media.put(self._engine.signer.sign_media(wav, "audio/wav", record), "wav", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
                           {"duration_s": round(len(audio) / rate, 2)})  # fmt: skip

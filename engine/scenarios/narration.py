@@ -1,7 +1,8 @@
 """Just-in-time course narration behind a persistent smart cache, with preloading of the next step.
 
-Key: (user, step, script hash, voice-profile hash, speech engine), so a changed script,
-voice or engine never serves stale audio. Entries live 24 h (configurable), in DuckDB
+Key: (user, step, script hash, voice-profile hash, speech engine, narration format), so a changed
+script, voice, engine or disclosure never serves stale audio. Each narration opens with a spoken
+"This is a simulated voice." and carries signed provenance (see `disclosure`). Entries live 24 h (configurable), in DuckDB
 plus the media store, and survive restarts. The hot path is in memory: an index of
 live entries (loaded from DuckDB on first use) and write-behind counters (access
 count, last access, hits/misses/preloads), flushed in one transaction every second, on
@@ -24,7 +25,7 @@ from engine.errors import InvalidRequest, NotFound, StudioError
 from engine.providers.gateway import CallContext
 from engine.queue import JobContext, JobSpec, Priority
 from engine.scenarios.assets_plan import NARRATION_JOB, Scripts, render_text
-from engine.scenarios.makers import speech_request
+from engine.scenarios.disclosure import NARRATION_FORMAT, disclosed_narration
 from engine.scenarios.models import CacheStats, Narration, VoiceProfile
 from storage.scenarios import CacheRow, NarrationCacheRepository, ScenarioUserRepository, UserRow, utcnow
 
@@ -44,6 +45,7 @@ class _Entry:
     expires_at: datetime
     user_id: str
     preloaded: bool
+    owner: str
 
 
 def _sha(text: str) -> str:
@@ -85,7 +87,7 @@ class NarrationCache:
         text = render_text(step.script, user.name, user.age)
         script_hash, voice_hash = _sha(text)[:16], _sha(profile.fingerprint())[:16]
         engine = self._engine.settings.speech_provider
-        key = _sha(f"{user_id}|{step_id}|{script_hash}|{voice_hash}|{engine}")[:32]
+        key = _sha(f"{user_id}|{step_id}|{script_hash}|{voice_hash}|{engine}|{NARRATION_FORMAT}")[:32]
         return key, text, script_hash, voice_hash, engine
 
     def _entries(self) -> dict[str, _Entry]:
@@ -98,7 +100,8 @@ class NarrationCache:
                             path = self._engine.media.get(row.media).path
                         except NotFound:
                             continue
-                        index[row.cache_key] = _Entry(row.media, path, row.duration_s, row.expires_at, row.user_id, row.preloaded)
+                        index[row.cache_key] = _Entry(row.media, path, row.duration_s, row.expires_at, row.user_id,
+                                                                 row.preloaded, row.owner)  # fmt: skip
                     self._index = index
         return self._index
 
@@ -133,9 +136,10 @@ class NarrationCache:
         key = self._resolve(user_id, step_id)[0]
         if self._hit(key) is not None or self._key_locks[key].locked():
             return None
+        owner = self._user(user_id)[0].owner
         job = self._engine.queue.submit(JobSpec(
             id=f"nar-{key[:20]}-{time.time_ns() % 10**12}", kind=NARRATION_JOB, priority=Priority.PREFETCH,
-            payload={"user_id": user_id, "step_id": step_id}, user_id=user_id, max_retries=1, timeout_s=60,
+            payload={"user_id": user_id, "step_id": step_id}, user_id=owner, max_retries=1, timeout_s=60,
         ))  # fmt: skip
         return job.id
 
@@ -164,17 +168,19 @@ class NarrationCache:
     def _make(self, key: str, user_id: str, step_id: str, text: str, script_hash: str, voice_hash: str,
               engine: str, *, preloaded: bool, job_id: str | None = None) -> _Entry:  # fmt: skip
         started = time.perf_counter()
-        _, profile = self._user(user_id)
-        result = self._engine.models.speech.synthesize(
-            [speech_request(profile, text)], CallContext(user_id=user_id, job_id=job_id)
-        )[0]
-        ref = self._engine.media.put(result.wav, "wav")
+        user, profile = self._user(user_id)
+        context = CallContext(user_id=user_id, job_id=job_id, owner=user.owner)
+        wav, duration_s = disclosed_narration(self._engine, profile, text, asset=f"narration-{step_id}",
+                                              user_id=user_id, voice_media=user.voice_media, context=context)  # fmt: skip
+        ref = self._engine.media.put(wav, "wav", owner=user.owner)
         now = utcnow()
-        row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, result.duration_s,
+        row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, duration_s,
                        (time.perf_counter() - started) * 1000, preloaded, 0 if preloaded else 1, now, now + self.ttl,
-                       None if preloaded else now)  # fmt: skip
+                       None if preloaded else now, user.owner)  # fmt: skip
+        if self._engine.media.tombstones.is_deleted(user.owner):
+            raise NotFound("Nothing is stored for a person whose data was deleted.")
         self._repo.put(row)
-        entry = _Entry(ref.sha256, ref.path, result.duration_s, row.expires_at, user_id, preloaded)
+        entry = _Entry(ref.sha256, ref.path, duration_s, row.expires_at, user_id, preloaded, user.owner)
         self._entries()[key] = entry
         return entry
 
@@ -195,8 +201,9 @@ class NarrationCache:
             counts, self._counts = self._counts, defaultdict(lambda: [0, 0, 0])
         if accesses:
             self._repo.record_accesses([(k, n, at) for k, (n, at) in accesses.items()])
+        owners = {u: self._profiles[u][0].owner for u in counts if u in self._profiles}
         if counts:
-            self._repo.add_counts([(u, c[0], c[1], c[2]) for u, c in counts.items()])
+            self._repo.add_counts([(u, c[0], c[1], c[2], owners[u]) for u, c in counts.items() if u in owners])
 
     # -- stats, cleanup, forgetting ---------------------------------------------------------------------
 
@@ -227,6 +234,14 @@ class NarrationCache:
                 except StudioError:
                     continue
         return len(removed)
+
+    def forget_owner(self, owner_id: str) -> None:
+        """Drop what memory holds of the owner's people (after their rows were deleted)."""
+        with self._lock:
+            users = [u for u, (row, _) in self._profiles.items() if row.owner == owner_id]
+            users += [e.user_id for e in (self._index or {}).values() if e.owner == owner_id]
+        for user_id in set(users):
+            self.forget_user(user_id)
 
     def forget_user(self, user_id: str) -> None:
         with self._lock:

@@ -5,7 +5,8 @@
   in the file: PNG `tEXt` chunks, MP4 `comment` metadata (ffmpeg, stream copy), and a WAV
   `LIST/INFO` chunk (`ICMT`). Dubs also open with a short tone and a spoken disclosure.
 
-This is not C2PA: c2pa-python is not installed here, so the manifest is unsigned JSON.
+The same record is also signed into the file as a C2PA manifest (`engine.provenance`,
+`engine.signer.sign_media`) once the embedded metadata is in place: signing comes last.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def manifest(*, asset: str, kind: str, user_id: str, sources: dict[str, str], st
         "sources": sources,
         "steps": steps,
         "models": models,
-        "standard": "studio-provenance/1 (unsigned JSON; C2PA signing needs c2pa-python, not installed)",
+        "standard": "studio-provenance/1 (this JSON, embedded; the file's C2PA manifest signs the same record)",
         **(extra or {}),
     }  # fmt: skip
 

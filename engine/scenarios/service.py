@@ -11,21 +11,25 @@ for statuses in engine.scenarios.watch(result.user_id): ...
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import InvalidRequest, JobError, NotFound, StudioError
-from engine.providers.base import Capability
+from engine.deletion import DeletionReport
+from engine.errors import InvalidRequest, JobError, NotFound, ProviderError, StudioError
+from engine.ownership import OPERATOR, Owner
+from engine.providers.gateway import CallContext
+from engine.providers.generative import VoiceCloneRequest
 from engine.queue import Job, JobContext, JobStatus
 from engine.scenarios import provenance
 from engine.scenarios.assets_plan import DUB_JOB, IMAGE_JOB, VIDEO_JOB, PlannedAsset, job_id, job_specs, load_scripts, plan
 from engine.scenarios.caricature import make_caricature
 from engine.scenarios.makers import AssetMaker
 from engine.scenarios.models import (
-    AssetStatus, CacheStats, CourseModule, DeletionReport, Narration, OnboardRequest, OnboardResult, ScenarioView,
+    AssetStatus, CacheStats, CourseModule, Narration, OnboardRequest, OnboardResult, ScenarioView,
     UserProfile, VoiceProfile,
 )  # fmt: skip
 from engine.scenarios.narration import DEFAULT_TTL_S, NarrationCache
@@ -43,6 +47,12 @@ __all__ = ["ScenarioService", "GENDERS"]
 
 GENDERS = ("female", "male", "other")
 CLEANUP_EVERY_S = 3600.0
+NOT_FOUND = "No onboarded person with this id here; onboard first, or paste the id you were given."
+
+
+def new_person_id() -> str:
+    """The id a person keeps to come back: unguessable (128 bits), never part of a job id or file name."""
+    return secrets.token_urlsafe(16)
 
 
 class ScenarioService:
@@ -59,6 +69,8 @@ class ScenarioService:
                                          narration_ttl_s)  # fmt: skip
         for kind in (IMAGE_JOB, VIDEO_JOB, DUB_JOB):
             engine.queue.register(kind, self._run_job)
+        engine.deletion.add_flusher(self.narrations.flush)
+        engine.deletion.add_forgetter(self.narrations.forget_owner)
         self._stop = threading.Event()
         self._cleaner: threading.Thread | None = None
         if cleanup_every_s:
@@ -68,9 +80,10 @@ class ScenarioService:
 
     # -- onboarding --------------------------------------------------------------------------------
 
-    def onboard(self, request: OnboardRequest) -> OnboardResult:
+    def onboard(self, request: OnboardRequest, *, owner: Owner) -> OnboardResult:
         """Check everything first (nothing is stored on refusal); store, caricature, voice profile, queue 10 jobs."""
         started = time.perf_counter()
+        self._engine.limits.check(owner)
         if not request.consent:
             raise InvalidRequest("consent", "tick the consent box: we only simulate your face and voice with your agreement")
         name = check_name(request.name, "name", hint="give the name the course should call you (1-80 characters)")
@@ -85,42 +98,57 @@ class ScenarioService:
 
         profile = analyse_voice(voice.samples, voice.sample_rate, gender)
         profile = profile.model_copy(update={"engine": self._engine.settings.speech_provider,
-                                             "cloned_voice_id": self._clone_voice(voice.wav, name)})  # fmt: skip
+                                             "cloned_voice_id": self._clone_voice(voice.wav, name, owner)})  # fmt: skip
         cartoon = make_caricature(rgb, landmarks)
 
-        user_id = uuid.uuid4().hex[:12]
+        user_id, job_key = new_person_id(), secrets.token_hex(8)
         media = self._engine.media
-        photo = media.put(request.photo, extension)
-        voice_ref = media.put(voice.wav, "wav")
+        photo = media.put(request.photo, extension, owner=owner.id)
+        voice_ref = media.put(voice.wav, "wav", owner=owner.id)
         record = provenance.manifest(
             asset="caricature", kind="image", user_id=user_id, sources={"photo": photo.sha256},
             steps=["face landmarks (478)", "asymmetry exaggeration", "cartoon proportions", "cartoon style",
                    "simulation banner"], models={"vision": self._engine.settings.vision_provider},
         )  # fmt: skip
-        caricature = media.put(provenance.png_with_manifest(cartoon, record), "png")
+        caricature = media.put(self._engine.signer.sign_media(provenance.png_with_manifest(cartoon, record), "image/png", record), "png", owner=owner.id)
         now = utcnow()
         self._users.add(UserRow(user_id, name, request.age, gender, photo.sha256, voice_ref.sha256, caricature.sha256,
-                                (landmarks / scale).round(2).tolist(), profile.model_dump(), now, now))  # fmt: skip
+                                (landmarks / scale).round(2).tolist(), profile.model_dump(), now, now, owner.id,
+                                job_key))  # fmt: skip
         self._assets.upsert(AssetRow(user_id, "caricature", "caricature", None, caricature.sha256,
-                                     round(time.perf_counter() - started, 3), False, None, record, now))  # fmt: skip
-        self._engine.queue.submit_many(job_specs(user_id, self._plan))
+                                     round(time.perf_counter() - started, 3), False, None, record, now,
+                                     owner.id))  # fmt: skip
+        self._engine.queue.submit_many(job_specs(user_id, job_key, owner.id, self._plan))
         return OnboardResult(user_id=user_id, caricature_path=caricature.path, voice_profile=profile,
-                             assets=self.status(user_id), seconds=time.perf_counter() - started)  # fmt: skip
+                             assets=self.status(user_id, owner=owner), seconds=time.perf_counter() - started)  # fmt: skip
 
-    def _clone_voice(self, wav: bytes, name: str) -> str | None:
-        """A cloud speech adapter that can clone (a `clone_voice(wav, name) -> id` method) gets the sample."""
-        provider = self._engine.settings.speech_provider
-        if provider == "embedded":
+    def _owned(self, user_id: str, owner: Owner) -> UserRow:
+        """The person's row when `owner` may read it; `NotFound` alike for missing and not yours."""
+        try:
+            row = self._users.get(user_id)
+        except NotFound:
+            raise NotFound(NOT_FOUND) from None
+        if not owner.may_read(row.owner):
+            raise NotFound(NOT_FOUND)
+        return row
+
+    def people(self, *, owner: Owner) -> list[str]:
+        """The ids of the people `owner` onboarded, newest first (to come back with a visitor key)."""
+        return self._users.ids_of(owner.id)
+
+    def _clone_voice(self, wav: bytes, name: str, owner: Owner) -> str | None:
+        """The voice-cloning capability, through the recording gateway, when an adapter for it can run here."""
+        models = self._engine.models
+        if not models.voice_clone.runnable():
             return None
         try:
-            adapter = self._engine.registry.get(Capability.SPEECH, provider)
-        except StudioError:
+            context = CallContext(owner=owner.id)
+            return models.voice_clone.clone([VoiceCloneRequest(wav=wav, name=name)], context)[0].voice_id
+        except ProviderError:
             return None
-        clone = getattr(adapter, "clone_voice", None)
-        return str(clone(wav, name)) if callable(clone) else None
 
-    def user(self, user_id: str) -> UserProfile:
-        row = self._users.get(user_id)
+    def user(self, user_id: str, *, owner: Owner) -> UserProfile:
+        row = self._owned(user_id, owner)
         return UserProfile(id=row.id, name=row.name, age=row.age, gender=row.gender, photo_media=row.photo_media,
                            voice_media=row.voice_media, caricature_media=row.caricature_media,
                            voice_profile=VoiceProfile.model_validate(row.voice_profile), created_at=row.created_at)  # fmt: skip
@@ -129,7 +157,7 @@ class ScenarioService:
 
     def _run_job(self, ctx: JobContext) -> dict[str, Any]:
         user_id, name = ctx.job.payload["user_id"], ctx.job.payload["asset"]
-        if not self._users.exists(user_id):
+        if not self._users.exists(user_id) or self._engine.media.tombstones.is_deleted(ctx.job.user_id):
             return {"skipped": "the person was deleted"}
         ctx.report(0.05, f"making {name}")
         row = self._maker.make(user_id, self._by_name[name], job_id=ctx.job.id, report=ctx.report)
@@ -140,21 +168,20 @@ class ScenarioService:
     def assets(self) -> list[PlannedAsset]:
         return list(self._plan)
 
-    def status(self, user_id: str) -> list[AssetStatus]:
+    def status(self, user_id: str, *, owner: Owner) -> list[AssetStatus]:
         """Every planned asset's state: the queue's job, or a finished asset made in real time."""
-        if not self._users.exists(user_id):
-            raise NotFound(f"No onboarded person with id {user_id}; onboard first.")
+        user = self._owned(user_id, owner)
         jobs: dict[str, Job | None] = {}
         for asset in self._plan:  # jobs before rows: a job seen completed has its row written already
             try:
-                jobs[asset.name] = self._engine.queue.get(job_id(user_id, asset.name))
+                jobs[asset.name] = self._engine.queue.get(job_id(user.job_key, asset.name))
             except NotFound:
                 jobs[asset.name] = None
         rows = self._assets.for_user(user_id)
-        return [self._status(user_id, asset, rows.get(asset.name), jobs[asset.name]) for asset in self._plan]
+        return [self._status(user.job_key, asset, rows.get(asset.name), jobs[asset.name]) for asset in self._plan]
 
-    def _status(self, user_id: str, asset: PlannedAsset, row: AssetRow | None, job: Job | None) -> AssetStatus:
-        jid = job_id(user_id, asset.name)
+    def _status(self, job_key: str, asset: PlannedAsset, row: AssetRow | None, job: Job | None) -> AssetStatus:
+        jid = job_id(job_key, asset.name)
         status = job.status.value if job else "missing"
         if row is not None and row.media and (row.realtime or status == "completed"):
             status = "completed"
@@ -174,16 +201,17 @@ class ScenarioService:
             attempts=job.attempts if job else 0, realtime=bool(row and row.realtime),
         )  # fmt: skip
 
-    def watch(self, user_id: str, timeout: float | None = None) -> Iterator[list[AssetStatus]]:
+    def watch(self, user_id: str, timeout: float | None = None, *, owner: Owner) -> Iterator[list[AssetStatus]]:
         """The statuses now, then again after each change of one of the person's jobs, until all are done.
 
         Blocks on the queue's event stream (no polling); `timeout` bounds the whole watch.
         """
-        ids = {job_id(user_id, a.name) for a in self._plan}
+        key = self._owned(user_id, owner).job_key
+        ids = {job_id(key, a.name) for a in self._plan}
         stream = self._engine.queue.subscribe_all()
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            current = self.status(user_id)
+            current = self.status(user_id, owner=owner)
             yield current
             while not all(_done(s) for s in current):
                 if deadline is not None and time.monotonic() > deadline:
@@ -192,31 +220,32 @@ class ScenarioService:
                 if event is None:
                     return
                 if event.job_id in ids:
-                    current = self.status(user_id)
+                    current = self.status(user_id, owner=owner)
                     yield current
         finally:
             stream.close()
 
-    def wait(self, user_id: str, timeout: float | None = None) -> list[AssetStatus]:
+    def wait(self, user_id: str, timeout: float | None = None, *, owner: Owner) -> list[AssetStatus]:
         """Block until every asset is finished (completed, failed, blocked or cancelled)."""
+        key = self._owned(user_id, owner).job_key
         deadline = None if timeout is None else time.monotonic() + timeout
         for asset in self._plan:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                self._engine.queue.wait(job_id(user_id, asset.name), remaining)
+                self._engine.queue.wait(job_id(key, asset.name), remaining)
             except NotFound:
                 continue
-        return self.status(user_id)
+        return self.status(user_id, owner=owner)
 
     # -- opening a scenario ----------------------------------------------------------------------------
 
-    def open_scenario(self, user_id: str, scenario: str) -> ScenarioView:
+    def open_scenario(self, user_id: str, scenario: str, *, owner: Owner) -> ScenarioView:
         """The scenario's image and video: instantly when ready, otherwise made now (and the jobs withdrawn)."""
         started = time.perf_counter()
         if scenario not in self._scripts.scenarios:
             raise InvalidRequest("scenario", f"unknown scenario {scenario!r}; use one of {', '.join(self._scripts.scenarios)}")
         realtime = False
-        statuses = {s.name: s for s in self.status(user_id)}
+        statuses = {s.name: s for s in self.status(user_id, owner=owner)}
         for name in (f"{scenario}_image", f"{scenario}_video"):
             if statuses[name].status != "completed":
                 realtime = True
@@ -237,7 +266,8 @@ class ScenarioService:
         except (NotFound, JobError):
             pass
 
-    def provenance(self, user_id: str, asset: str) -> dict[str, Any] | None:
+    def provenance(self, user_id: str, asset: str, *, owner: Owner) -> dict[str, Any] | None:
+        self._owned(user_id, owner)
         row = self._assets.get(user_id, asset)
         return row.provenance if row else None
 
@@ -249,10 +279,13 @@ class ScenarioService:
     def course(self) -> list[CourseModule]:
         return list(self._scripts.modules)
 
-    def narration(self, user_id: str, step_id: str, preload_next: bool = True) -> Narration:
+    def narration(self, user_id: str, step_id: str, preload_next: bool = True, *, owner: Owner) -> Narration:
+        self._owned(user_id, owner)
+        self._engine.limits.check(owner)
         return self.narrations.get(user_id, step_id, preload_next)
 
-    def cache_stats(self, user_id: str) -> CacheStats:
+    def cache_stats(self, user_id: str, *, owner: Owner) -> CacheStats:
+        self._owned(user_id, owner)
         return self.narrations.stats(user_id)
 
     def cleanup_cache(self) -> int:
@@ -268,33 +301,16 @@ class ScenarioService:
 
     # -- forgetting ----------------------------------------------------------------------------------------
 
-    def delete_user(self, user_id: str) -> DeletionReport:
-        """Remove the person: pending jobs cancelled, rows deleted, files deleted (unless another row uses them)."""
-        if not self._users.exists(user_id):
-            raise NotFound(f"No onboarded person with id {user_id}; nothing to delete.")
-        cancelled = 0
-        for job in self._engine.queue.list_jobs(limit=1000):
-            if job.user_id == user_id and not job.status.is_terminal:
-                try:
-                    self._engine.queue.cancel(job.id)
-                    cancelled += 1
-                except (NotFound, JobError):
-                    continue
-        self.narrations.flush()
-        rows, media = self._users.delete_everything(user_id)
+    def delete_user(self, user_id: str, *, owner: Owner, copies_in: Iterable[Path] = (),
+                    extra_paths: Iterable[Path] = ()) -> DeletionReport:  # fmt: skip
+        """Delete the person and everything their owner made (see `engine.deletion`). A person the
+        operator onboarded (local CLI) is deleted alone, not with every other operator record."""
+        row = self._owned(user_id, owner)
+        subject = Owner(id=row.owner, operator=row.owner == OPERATOR.id, visitor=owner.visitor and owner.owns(row.owner))
+        report = self._engine.deletion.forget(owner=subject, copies_in=copies_in, extra_paths=extra_paths,
+                                              user_id=user_id if subject.operator else None)  # fmt: skip
         self.narrations.forget_user(user_id)
-        in_use = self._users.media_in_use(media, user_id)
-        files = 0
-        for sha in media:
-            if sha in in_use:
-                continue
-            try:
-                self._engine.media.delete(sha)
-                files += 1
-            except NotFound:
-                continue
-        rows += self._users.delete_finished_jobs(user_id)
-        return DeletionReport(user_id=user_id, rows_deleted=rows, files_deleted=files, jobs_cancelled=cancelled)
+        return report.model_copy(update={"user_id": user_id})
 
     def close(self) -> None:
         self._stop.set()

@@ -161,6 +161,7 @@ class LessonAnswer(BaseModel):
 class Adventure(BaseModel):
     id: str
     user_id: str | None = None
+    owner: str | None = Field(default=None, description="Who made it (engine.ownership); kept in `stories.owner`.")
     world_id: str
     topic_id: str
     plan: list[ChapterType]

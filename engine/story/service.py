@@ -2,7 +2,7 @@
 
 ```python
 story = StoryService(engine)            # before engine.start(): registers its queue job
-adventure = story.start("harbor-town", "phishing-emails", chapters=8, user_id="u1")
+adventure = story.start("harbor-town", "phishing-emails", chapters=8, owner=OPERATOR)
 for event in story.stream_chapter(adventure.id):
     ...                                  # event.text grows; the last event holds the chapter
 story.choose(adventure.id, chapter_index=0, choice_index=1)
@@ -23,7 +23,8 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import InvalidRequest, JobTimeout, ProviderError, StorageError
+from engine.errors import InvalidRequest, JobTimeout, NotFound, ProviderError, StorageError
+from engine.ownership import OPERATOR, Owner
 from engine.providers.base import TextRequest
 from engine.providers.gateway import CallContext
 from engine.queue import JobContext, JobSpec, Priority
@@ -49,7 +50,7 @@ from engine.story.models import (
     utcnow,
 )
 from engine.story.summary import build_summary, history_for_prompt
-from storage.stories import StoryEvent, StoryRepository, VersionConflict
+from storage.stories import NOT_FOUND, StoryEvent, StoryRepository, VersionConflict
 
 if TYPE_CHECKING:
     from engine.engine import Engine
@@ -86,8 +87,11 @@ class StoryService:
 
     # -- starting and resuming -----------------------------------------------------------------
 
-    def start(self, world: str, topic: str, chapters: int = 8, user_id: str | None = None) -> Adventure:
-        """Create and save a new adventure; its first chapter comes from `stream_chapter`."""
+    def start(self, world: str, topic: str, chapters: int = 8, user_id: str | None = None, *,
+              owner: Owner) -> Adventure:  # fmt: skip
+        """Create and save a new adventure for `owner`; its first chapter comes from `stream_chapter`."""
+        self._engine.limits.check(owner)
+        self._refuse_deleted(owner.id)
         world_ = self.content.world(world)
         topic_ = self.content.topic(topic)
         if not MIN_CHAPTERS <= chapters <= MAX_CHAPTERS:
@@ -100,6 +104,7 @@ class StoryService:
         adventure = Adventure(
             id=adventure_id,
             user_id=user_id,
+            owner=owner.id,
             world_id=world_.id,
             topic_id=topic_.id,
             plan=plan,
@@ -111,34 +116,36 @@ class StoryService:
         self._repo.record(saved.id, "started", None, None, f"{world_.id}/{topic_.id}/{chapters}")
         return saved
 
-    def resume(self, adventure_id: str) -> Adventure:
+    def resume(self, adventure_id: str, *, owner: Owner) -> Adventure:
         """The saved adventure, as it was after its last chapter or choice; `NotFound` for an unknown id."""
-        adventure = self._get(adventure_id)
+        adventure = self._get(adventure_id, owner)
         self._repo.record(adventure.id, "resumed", len(adventure.chapters) - 1 if adventure.chapters else None)
         return adventure
 
-    def get(self, adventure_id: str) -> Adventure:
-        return self._get(adventure_id)
+    def get(self, adventure_id: str, *, owner: Owner) -> Adventure:
+        return self._get(adventure_id, owner)
 
-    def list_adventures(self, user_id: str | None = None, limit: int = 20) -> list[tuple[str, str, str, str]]:
-        return self._repo.list_ids(user_id, limit)
+    def list_adventures(self, limit: int = 20, *, owner: Owner) -> list[tuple[str, str, str, str]]:
+        """The owner's adventures (the operator's: everybody's), newest first."""
+        return self._repo.list_ids(None if owner.operator else owner.id, limit)
 
     # -- chapters ------------------------------------------------------------------------------
 
-    def stream_chapter(self, adventure_id: str) -> Iterator[ChapterEvent]:
+    def stream_chapter(self, adventure_id: str, *, owner: Owner) -> Iterator[ChapterEvent]:
         """Write the next chapter, streaming its text; or replay the current one if it awaits a choice.
 
-        Raises `NotFound` at once for an unknown id (before iteration starts).
+        Raises `NotFound` at once for an unknown id or another owner's (before iteration starts).
         """
-        self._get(adventure_id)
-        return self._stream(adventure_id)
+        self._get(adventure_id, owner)
+        self._engine.limits.check(owner)
+        return self._stream(adventure_id, owner)
 
-    def _stream(self, adventure_id: str) -> Iterator[ChapterEvent]:
+    def _stream(self, adventure_id: str, owner: Owner) -> Iterator[ChapterEvent]:
         lock = self._lock(self._write_locks, adventure_id)
         if not lock.acquire(timeout=self.config.generation_wait_s):
             raise JobTimeout(f"Adventure {adventure_id} is still writing a chapter in another tab; try again shortly.")
         try:
-            adventure = self._get(adventure_id)
+            adventure = self._get(adventure_id, owner)
             current = adventure.current
             if current is not None and (adventure.finished or current.choice_made is None):
                 self._repo.record(adventure.id, "chapter_viewed", current.index, None, "replay")
@@ -164,13 +171,13 @@ class StoryService:
             world, topic, kind, index, history_for_prompt(adventure, self.config.history_chars), last_choice,
             question, None if last_answer is None else last_answer.correct, last_question,
         )
-        context = CallContext(user_id=adventure.user_id, session_id=adventure.id)
+        context = CallContext(user_id=adventure.user_id, session_id=adventure.id, owner=adventure.owner)
         started_at = utcnow()
         images: list[ChapterImage] = []
         if index > 0:  # the scene picture runs beside the text stream
             scene = prompts.scene_of(world, index, last_choice)
             images = self._images.submit(
-                adventure.id, adventure.user_id,
+                adventure.id, adventure.owner,
                 [("scene", scene, prompts.image_prompt(scene, world, adventure.characters), None)],
             )
         request = TextRequest.from_prompt(
@@ -200,7 +207,7 @@ class StoryService:
         total_ms = (time.perf_counter() - started) * 1000
         if index == 0 and choices:  # the first chapter shows where each choice leads
             images += self._images.submit(
-                adventure.id, adventure.user_id,
+                adventure.id, adventure.owner,
                 [
                     ("choice", choice, prompts.image_prompt(f"{world.protagonist.name}: {choice}", world,
                                                             adventure.characters), i)
@@ -213,12 +220,13 @@ class StoryService:
             total_ms=total_ms, started_at=started_at, finished_at=utcnow(),
         )
         adventure.chapters.append(chapter)
+        self._refuse_deleted(adventure.owner)
         saved = self._repo.save(adventure)
         self._record_chapter(saved.id, chapter, stream_ms)
         self._images.watch(saved.id, index, images)
         self._engine.queue.submit(
             JobSpec(kind=CHARACTERS_JOB, payload={"adventure_id": saved.id, "chapter_index": index},
-                    priority=Priority.BACKGROUND, user_id=saved.user_id, max_retries=1, timeout_s=60)
+                    priority=Priority.BACKGROUND, user_id=saved.owner, max_retries=1, timeout_s=60)
         )
         yield ChapterEvent(adventure_id=saved.id, chapter_index=index, kind="done", text=text, chapter=chapter)
 
@@ -283,11 +291,11 @@ class StoryService:
 
     # -- choices -------------------------------------------------------------------------------
 
-    def choose(self, adventure_id: str, chapter_index: int, choice_index: int) -> Adventure:
+    def choose(self, adventure_id: str, chapter_index: int, choice_index: int, *, owner: Owner) -> Adventure:
         """Record a choice (a lesson answer in a lesson chapter). Idempotent: the same choice again changes nothing."""
         with self._lock(self._choose_locks, adventure_id):
             for _ in range(3):
-                adventure = self._get(adventure_id)
+                adventure = self._get(adventure_id, owner)
                 chapter = self._checked(adventure, chapter_index, choice_index)
                 if chapter.choice_made is not None:
                     self._repo.record(adventure.id, "duplicate_choice", chapter_index)
@@ -304,6 +312,7 @@ class StoryService:
                         )
                     )
                 try:
+                    self._refuse_deleted(adventure.owner)
                     saved = self._repo.save(adventure)
                 except VersionConflict:
                     continue
@@ -335,9 +344,10 @@ class StoryService:
 
     # -- images, summary, telemetry ---------------------------------------------------------------
 
-    def image_status(self, adventure_id: str, chapter_index: int | None = None) -> list[ChapterImage]:
+    def image_status(self, adventure_id: str, chapter_index: int | None = None, *,
+                     owner: Owner) -> list[ChapterImage]:  # fmt: skip
         """The chapter's pictures as they stand (the current chapter by default)."""
-        adventure = self._get(adventure_id)
+        adventure = self._get(adventure_id, owner)
         if not adventure.chapters:
             return []
         index = len(adventure.chapters) - 1 if chapter_index is None else chapter_index
@@ -346,33 +356,36 @@ class StoryService:
         chapter = adventure.chapters[index]
         return self._images.status(chapter.images, chapter.finished_at)
 
-    def wait_images(self, adventure_id: str, chapter_index: int | None = None, timeout: float = 5.0) -> list[ChapterImage]:
+    def wait_images(self, adventure_id: str, chapter_index: int | None = None, timeout: float = 5.0, *,
+                    owner: Owner) -> list[ChapterImage]:  # fmt: skip
         """Poll `image_status` until no picture is pending or `timeout` passes (for the CLI and tests)."""
         deadline = time.monotonic() + timeout
         while True:
-            images = self.image_status(adventure_id, chapter_index)
+            images = self.image_status(adventure_id, chapter_index, owner=owner)
             if all(image.status != "pending" for image in images) or time.monotonic() >= deadline:
                 return images
             time.sleep(0.1)
 
-    def summary(self, adventure_id: str) -> StorySummary:
-        adventure = self._get(adventure_id)
+    def summary(self, adventure_id: str, *, owner: Owner) -> StorySummary:
+        adventure = self._get(adventure_id, owner)
         summary = build_summary(
             adventure, self.content.world(adventure.world_id), self.content.topic(adventure.topic_id)
         )
         self._repo.record(adventure.id, "summary_viewed", None, None, "finished" if summary.finished else "partial")
         return summary
 
-    def events(self, adventure_id: str, event: str | None = None) -> list[StoryEvent]:
+    def events(self, adventure_id: str, event: str | None = None, *, owner: Owner) -> list[StoryEvent]:
         """The adventure's telemetry, oldest first."""
-        return self._repo.events(adventure_id, event)
+        return self._repo.events(self._get(adventure_id, owner).id, event)
 
     # -- background character visuals ------------------------------------------------------------
 
     def _characters_job(self, context: JobContext) -> dict[str, Any]:
         adventure_id = str(context.job.payload["adventure_id"])
         index = int(context.job.payload["chapter_index"])
-        adventure = self._get(adventure_id)
+        if self._engine.media.tombstones.is_deleted(context.job.user_id):
+            return {"skipped": "the person was deleted"}
+        adventure = self._get(adventure_id, OPERATOR)
         world = self.content.world(adventure.world_id)
         found = describe_characters(adventure.chapters[index].text, world, adventure.characters)
         merged = merge_characters(world, adventure.characters, found)
@@ -382,11 +395,19 @@ class StoryService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _get(self, adventure_id: str) -> Adventure:
+    def _get(self, adventure_id: str, owner: Owner) -> Adventure:
+        """The adventure when `owner` may read it; `NotFound` alike for missing and not yours."""
         adventure_id = (adventure_id or "").strip()
         if not adventure_id:
             raise InvalidRequest("adventure_id", "give the id of an adventure (start one first)")
-        return self._repo.get(adventure_id)
+        adventure = self._repo.get(adventure_id)
+        if not owner.may_read(adventure.owner):
+            raise NotFound(NOT_FOUND)
+        return adventure
+
+    def _refuse_deleted(self, owner_id: str | None) -> None:
+        if self._engine.media.tombstones.is_deleted(owner_id):
+            raise NotFound(NOT_FOUND)
 
     def _lock(self, table: dict[str, threading.Lock], adventure_id: str) -> threading.Lock:
         with self._guard:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.editing import ops_adjust, ops_background, segmentation
+from engine.providers.embedded.editing import ops_adjust, ops_background, segmentation
 
 
 def lightness(image: np.ndarray) -> np.ndarray:

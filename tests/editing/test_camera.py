@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.editing import camera, plan_edit, run_edit
+from engine.providers.embedded.editing import camera, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.editing import ops_enhance
+from engine.providers.embedded.editing import ops_enhance
 
 
 def detail(image: np.ndarray) -> float:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.editing import hair, plan_edit, run_edit
+from engine.providers.embedded.editing import hair, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
 
@@ -103,7 +103,7 @@ def test_without_the_segmenter_grabcut_stands_in(
     hair_region: np.ndarray,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from engine.editing import segmentation
+    from engine.providers.embedded.editing import segmentation
 
     monkeypatch.setattr(segmentation, "person_mask", lambda image: None)
     fallback = hair.hair_mask(face_image, face_landmarks) > 0.5

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.editing import EDITABLE_WORKFLOWS, EditPlan, plan_edit
+from engine.providers.embedded.editing import EDITABLE_WORKFLOWS, EditPlan, plan_edit
 
 
 def names(plan: EditPlan) -> list[str]:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from engine.editing import EDITABLE_WORKFLOWS, EditOutput, EditPlan, Operation, plan_edit, run_edit
+from engine.providers.embedded.editing import EDITABLE_WORKFLOWS, EditOutput, EditPlan, Operation, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.editing import ops_style
+from engine.providers.embedded.editing import ops_style
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,14 @@
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
 from engine.errors import ConfigError, InvalidRequest, ProviderError, ProviderUnavailable
 from engine.providers.base import Capability, TextRequest
 from engine.providers.gateway import CallContext, ModelGateway
-from engine.providers.registry import ProviderRegistry
+from engine.providers.generative import FaceSwapRequest
+from engine.providers.registry import AdapterSpec, ProviderRegistry
+from engine.resilience import BreakerBoard
 from engine.settings import Settings, load_settings
 from storage.database import Database
 from storage.generations import GenerationLog
@@ -92,3 +95,48 @@ def test_adapters_are_built_once(gateway: ModelGateway) -> None:
     assert gateway.registry.get(Capability.TEXT, "scripted") is first
     with pytest.raises(ProviderError):
         gateway.registry.get(Capability.TEXT, "needs-key")
+
+
+def test_the_gateway_says_which_adapter_served_after_a_fallback(gateway: ModelGateway) -> None:
+    served = gateway.text._serve("generate", [TextRequest.from_prompt("hi")], None)
+    assert (served.provider, served.model, served.fallback_from) == ("scripted", "scripted-1", "broken")
+    assert served.cost_usd == pytest.approx(0.01)
+
+
+def test_adapters_are_built_per_device_when_they_hold_a_model(settings: Settings) -> None:
+    built: list[str] = []
+
+    def factory(s: Settings, device: str) -> fakes.ScriptedText:
+        built.append(device)
+        return fakes.ScriptedText()
+
+    registry = ProviderRegistry(settings)
+    registry.register(AdapterSpec("per-device", Capability.TEXT, factory, "one per device", per_device=True))
+    registry.register(AdapterSpec("shared", Capability.TEXT, factory, "one for all"))
+    cpu, gpu = registry.get(Capability.TEXT, "per-device", "cpu"), registry.get(Capability.TEXT, "per-device", "cuda:1")
+    assert cpu is not gpu and registry.get(Capability.TEXT, "per-device", "cuda:1") is gpu
+    assert registry.get(Capability.TEXT, "shared", "cpu") is registry.get(Capability.TEXT, "shared", "cuda:1")
+    assert built == ["cpu", "cuda:1", "cpu"]
+    assert registry.loaded_devices(Capability.TEXT, "per-device") == ["cpu", "cuda:1"]
+
+
+def test_a_capability_set_to_none_names_its_setting(gateway: ModelGateway) -> None:
+    assert gateway.registry.chain(Capability.FACE_SWAP) == []
+    with pytest.raises(ProviderUnavailable, match="STUDIO_FACE_SWAP_PROVIDER"):
+        gateway.face_swap.swap([FaceSwapRequest(face=np.zeros((8, 8, 3), np.uint8), target=np.zeros((8, 8, 3), np.uint8))])
+    assert not gateway.voice_clone.runnable()
+
+
+def test_a_remote_provider_trips_its_own_breaker_in_the_gateway(data_dir, db: Database) -> None:  # noqa: ANN001
+    settings = load_settings(data_dir=data_dir, text_provider="remote-broken", fallback_providers="scripted", _env_file=None)
+    registry = ProviderRegistry(settings)
+    registry.load_plugins(["tests.fakes"])
+    registry.register(AdapterSpec("remote-broken", Capability.TEXT, lambda s, d: fakes.BrokenText(), "remote", local=False))
+    log = GenerationLog(db)
+    gateway = ModelGateway(registry, log, BreakerBoard(fail_max=2, reset_timeout_s=60))
+    calls_before = fakes.BrokenText.calls
+    for _ in range(4):
+        assert gateway.text.complete("hello") == fakes.ScriptedText.reply  # served by the fallback every time
+    assert gateway.breakers is not None and gateway.breakers.states() == {"remote-broken": "open"}
+    assert fakes.BrokenText.calls - calls_before == 2  # the open circuit sent nothing more
+    log.close()

@@ -18,6 +18,7 @@ from engine.names import check_name
 from engine.scenarios import OnboardRequest
 from engine.scenarios.validation import check_photo_bytes
 from engine.settings import Settings
+from engine.ownership import Owner
 from tests.support.images import bomb_png, huge_header_png
 
 LIMIT = 40_000_000
@@ -27,6 +28,8 @@ HOSTILE = {
     "bomb": (bomb_png, "400 megapixels"),
     "not an image": (lambda: b"%PDF-1.7 pretending to be a picture" * 50, "not a readable image"),
 }
+
+VISITOR = Owner("visitor", visitor=True)
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +98,10 @@ def _stored(engine: Engine) -> int:
 def test_services_refuse_hostile_images_and_store_nothing(case: str, bomb: bytes, engine: Engine) -> None:
     data = _data(case, bomb)
     with pytest.raises(InvalidRequest, match=re.escape(HOSTILE[case][1])):
-        engine.intent.process("make this a pencil sketch", data, "balanced", "visitor")
+        engine.intent.process("make this a pencil sketch", data, "balanced", owner=VISITOR)
     with pytest.raises(InvalidRequest, match=re.escape(HOSTILE[case][1])):
-        engine.intent.save_reference("visitor", "@alice", data)
-    assert engine.intent.references("visitor") == {}
+        engine.intent.save_reference("@alice", data, owner=VISITOR)
+    assert engine.intent.references(owner=VISITOR) == {}
     assert _stored(engine) == 0
 
 
@@ -107,10 +110,10 @@ def test_onboarding_refuses_a_name_with_escapes_and_stores_nothing(engine: Engin
     request = OnboardRequest(name="Ada\x1b[2J\x07", age=30, gender="other", photo=Image.fromarray(face).tobytes(),
                              voice=b"RIFF", consent=True)  # fmt: skip
     with pytest.raises(InvalidRequest, match="name: holds control characters \\(U\\+001B, U\\+0007\\)"):
-        engine.scenarios.onboard(request)
+        engine.scenarios.onboard(request, owner=VISITOR)
     assert _stored(engine) == 0
 
 
 def test_a_reference_tag_with_escapes_is_refused(engine: Engine) -> None:
     with pytest.raises(InvalidRequest, match="tag: holds control characters"):
-        engine.intent.save_reference("visitor", "@ali\x1bce", b"")
+        engine.intent.save_reference("@ali\x1bce", b"", owner=VISITOR)

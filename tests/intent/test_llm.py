@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from engine.errors import ProviderError
 from engine.intent import ClassifyRequest, EmbeddingClassifier, LLMClassifier, Method, RulesClassifier, Workflow

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from engine.engine import Engine, build_engine
 from engine.intent import Method
 from engine.settings import Settings
+from engine.ownership import Owner
 from tests.support.openai_standin import OpenAIStandIn, Scripted, chat_completion
 
 
@@ -61,7 +62,7 @@ def _logged_breaker_states(engine: Engine) -> list[str | None]:
 
 def test_a_valid_answer_is_used(engine: Engine, standin: OpenAIStandIn) -> None:
     standin.script.append(_verdict("image_to_video"))
-    result = engine.intent.classify("bring this still to life", True, Method.LLM, "u1")
+    result = engine.intent.classify("bring this still to life", True, Method.LLM, owner=Owner("u1"))
     assert (result.workflow_type.value, result.method, result.fallback_used) == ("image_to_video", Method.LLM, None)
     assert standin.received[0]["path"] == "/v1/chat/completions"
     assert _breaker_state(engine) == "closed"
@@ -69,7 +70,7 @@ def test_a_valid_answer_is_used(engine: Engine, standin: OpenAIStandIn) -> None:
 
 def test_malformed_json_falls_back_without_tripping_the_breaker(engine: Engine, standin: OpenAIStandIn) -> None:
     standin.script.extend(Scripted(body=chat_completion("I think this is some kind of edit")) for _ in range(3))
-    result = engine.intent.classify("make the sky purple in this photo", True, Method.LLM, "u1")
+    result = engine.intent.classify("make the sky purple in this photo", True, Method.LLM, owner=Owner("u1"))
     assert result.fallback_used is Method.EMBEDDING and "LLM failed" in result.reasoning
     assert _breaker_state(engine) == "closed"
 
@@ -77,26 +78,26 @@ def test_malformed_json_falls_back_without_tripping_the_breaker(engine: Engine, 
 def test_server_errors_open_the_breaker_and_a_good_trial_closes_it(engine: Engine, standin: OpenAIStandIn) -> None:
     # Load the fallback classifier first: the breaker's reset clock starts when it opens, and a
     # cold embedding head loading inside that window would let the next call through as a trial.
-    engine.intent.classify("warm up the fallback classifier", True, Method.EMBEDDING, "u1")
-    first = engine.intent.classify("turn this into a pencil sketch", True, Method.LLM, "u1")  # unscripted: 500s
+    engine.intent.classify("warm up the fallback classifier", True, Method.EMBEDDING, owner=Owner("u1"))
+    first = engine.intent.classify("turn this into a pencil sketch", True, Method.LLM, owner=Owner("u1"))  # unscripted: 500s
     assert first.fallback_used is Method.EMBEDDING
     assert _breaker_state(engine) == "open"
     row = {r["provider"]: r for r in engine.intent.breaker_rows()}["openai"]
     assert row["retry_in_s"] >= 1 and row["last_change"] == "closed → open"
 
     calls = len(standin.received)
-    second = engine.intent.classify("upscale this old scan", True, Method.LLM, "u1")
+    second = engine.intent.classify("upscale this old scan", True, Method.LLM, owner=Owner("u1"))
     assert second.fallback_used is not None and len(standin.received) == calls  # the open circuit sent nothing
     assert _logged_breaker_states(engine)[-1] == "open"
 
     wait = {r["provider"]: r for r in engine.intent.breaker_rows()}["openai"]["retry_in_s"]
     time.sleep(wait + 0.2)  # past breaker_reset_s: the next call is a trial
     standin.script.append(_verdict("image_enhancement"))
-    third = engine.intent.classify("sharpen this blurry photo", True, Method.LLM, "u1")
+    third = engine.intent.classify("sharpen this blurry photo", True, Method.LLM, owner=Owner("u1"))
     assert third.fallback_used is None and _breaker_state(engine) == "closed"
 
 
 def test_a_timeout_falls_back(engine: Engine, standin: OpenAIStandIn) -> None:
     standin.script.extend(Scripted(body=chat_completion("{}"), delay_s=1.5) for _ in range(6))
-    result = engine.intent.classify("a poster of a lighthouse at dawn", False, Method.LLM, "u1")
+    result = engine.intent.classify("a poster of a lighthouse at dawn", False, Method.LLM, owner=Owner("u1"))
     assert result.fallback_used is Method.EMBEDDING

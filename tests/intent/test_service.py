@@ -13,6 +13,7 @@ from engine.engine import Engine, build_engine
 from engine.errors import InvalidRequest, RateLimited
 from engine.intent import Method
 from engine.settings import Settings
+from engine.ownership import Owner
 
 
 @pytest.fixture
@@ -29,39 +30,39 @@ def _logged(engine: Engine) -> list[tuple]:
 
 
 def test_second_identical_request_is_a_cache_hit_and_both_are_logged(engine: Engine) -> None:
-    first = engine.intent.classify("Make my hair copper red", True, Method.RULES, "u1")
-    second = engine.intent.classify("  make my HAIR copper red ", True, Method.RULES, "u1")
+    first = engine.intent.classify("Make my hair copper red", True, Method.RULES, owner=Owner("u1"))
+    second = engine.intent.classify("  make my HAIR copper red ", True, Method.RULES, owner=Owner("u1"))
     assert first.workflow_type == second.workflow_type
     assert _logged(engine) == [("rules", first.workflow_type.value, False, False), ("rules", first.workflow_type.value, True, False)]
 
 
 def test_rate_limit_gives_a_wait_and_is_logged(engine: Engine) -> None:
     for i in range(5):
-        engine.intent.classify(f"a poster of a fox number {i}", False, Method.RULES, "busy")
+        engine.intent.classify(f"a poster of a fox number {i}", False, Method.RULES, owner=Owner("busy"))
     with pytest.raises(RateLimited) as caught:
-        engine.intent.classify("one more", False, Method.RULES, "busy")
+        engine.intent.classify("one more", False, Method.RULES, owner=Owner("busy"))
     assert 0 < caught.value.retry_after <= 60 and "try again in" in caught.value.user_message
     assert _logged(engine)[-1][3] is True
-    engine.intent.classify("another user is fine", False, Method.RULES, "calm")
+    engine.intent.classify("another user is fine", False, Method.RULES, owner=Owner("calm"))
 
 
 def test_rollout_zero_sends_ai_methods_to_rules(engine_settings: Settings) -> None:
     with build_engine(engine_settings.model_copy(update={"ai_classifier_rollout_percent": 0})) as engine:
-        result = engine.intent.classify("animate this photo", True, Method.EMBEDDING, "u9")
+        result = engine.intent.classify("animate this photo", True, Method.EMBEDDING, owner=Owner("u9"))
         assert result.method is Method.RULES
 
 
 def test_hostile_input_is_refused_and_nothing_logged(engine: Engine) -> None:
     for prompt in ["", "   ", "x" * 10_000]:
         with pytest.raises(InvalidRequest):
-            engine.intent.classify(prompt, False, Method.RULES, "u1")
+            engine.intent.classify(prompt, False, Method.RULES, owner=Owner("u1"))
     assert _logged(engine) == []
-    result = engine.intent.classify("<script>alert(1)</script> make it look like van gogh", True, Method.RULES, "u1")
+    result = engine.intent.classify("<script>alert(1)</script> make it look like van gogh", True, Method.RULES, owner=Owner("u1"))
     assert result.workflow_type.value == "style_transfer"
 
 
 def test_plan_selects_a_model_and_says_what_it_needs(engine: Engine) -> None:
-    plan = engine.intent.plan("a video of waves crashing with the sound of the sea", False, "quality", user_id="p")
+    plan = engine.intent.plan("a video of waves crashing with the sound of the sea", False, "quality", owner=Owner("p"))
     assert plan.classification.workflow_type.value in {"video_generation", "text_to_video"}
     assert plan.selection.primary and plan.selection.estimated_cost_usd >= 0
     assert plan.runnable_here is False and "Needs provider" in plan.message
@@ -70,7 +71,7 @@ def test_plan_selects_a_model_and_says_what_it_needs(engine: Engine) -> None:
 
 
 def test_corrections_are_stored_and_retrain_the_head(engine: Engine) -> None:
-    engine.intent.correct("zorblify my selfie", True, "style_transfer", "u1")
+    engine.intent.correct("zorblify my selfie", True, "style_transfer", owner=Owner("u1"))
     assert engine.intent.retrain() == 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from studio import personas_tab
-from studio.personas_tab import _owner
+from studio.identity import Identities
 from tests.personas.conftest import EngineFactory
 
 API_NAMES = {"persona_save", "persona_list", "persona_image", "persona_transition", "persona_text", "persona_batch",
@@ -15,17 +15,6 @@ API_NAMES = {"persona_save", "persona_list", "persona_image", "persona_transitio
 def test_persona_tab_builds_with_its_api_names(make_engine: EngineFactory) -> None:
     engine = make_engine()
     with gr.Blocks() as demo:
-        personas_tab.build(engine, demo)
+        personas_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
     names = {fn.api_name for fn in demo.fns.values()}
     assert API_NAMES <= names
-
-
-class _Request:
-    def __init__(self, username: str | None, session_hash: str) -> None:
-        self.username = username
-        self.session_hash = session_hash
-
-
-def test_the_owner_is_the_account_else_the_browser_session() -> None:
-    assert _owner(_Request("alice", "abc")).id == "alice"  # type: ignore[arg-type]
-    assert _owner(_Request(None, "abc")).id == "visitor-abc"  # type: ignore[arg-type]

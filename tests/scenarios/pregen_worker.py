@@ -14,6 +14,7 @@ from pathlib import Path
 from engine.engine import build_engine
 from engine.scenarios import OnboardRequest, ScenarioService
 from engine.settings import load_settings
+from engine.ownership import OPERATOR
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
 
@@ -43,7 +44,7 @@ def main(data_dir: str, model_cache: str, voice: str) -> None:
     _, service = open_service(Path(data_dir), Path(model_cache))
     result = service.onboard(OnboardRequest(name="Kim", age=40, gender="other",
                                             photo=(SAMPLES / "face.jpg").read_bytes(),
-                                            voice=Path(voice).read_bytes(), consent=True))  # fmt: skip
+                                            voice=Path(voice).read_bytes(), consent=True), owner=OPERATOR)  # fmt: skip
     print(result.user_id, flush=True)
     threading.Event().wait()
 

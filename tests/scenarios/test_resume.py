@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.scenarios.assets_plan import job_id, plan
+from engine.ownership import OPERATOR
 from tests.scenarios.pregen_worker import open_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,8 @@ def test_killed_pregeneration_resumes_without_redoing_or_losing_assets(tmp_path:
 
     engine, service = open_service(data_dir, shared_model_cache)
     try:
-        before = {job_id(user_id, a.name): engine.queue.get(job_id(user_id, a.name)) for a in plan()}
-        statuses = service.wait(user_id, timeout=120)
+        before = {s.job_id: engine.queue.get(s.job_id) for s in service.status(user_id, owner=OPERATOR)}
+        statuses = service.wait(user_id, timeout=120, owner=OPERATOR)
     finally:
         service.close()
         engine.close()

@@ -10,10 +10,11 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:  # noqa: ANN001
     import gradio as gr
 
     from studio import onboarding_tab
+    from studio.identity import Identities
 
     engine, service = scenario_engine
     engine.scenarios = service
     with gr.Blocks() as demo:
-        onboarding_tab.build(engine, demo)
+        onboarding_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
     names = {dep.get("api_name") for dep in demo.config["dependencies"]}
     assert {"onboard", "scenario_status", "narration", "cache_stats", "cleanup_cache", "delete_user"} <= names

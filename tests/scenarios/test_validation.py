@@ -10,6 +10,7 @@ from PIL import Image
 
 from engine.errors import InvalidRequest
 from engine.scenarios import OnboardRequest
+from engine.ownership import OPERATOR
 from tests.scenarios.conftest import SAMPLES, wav_of
 
 
@@ -62,7 +63,7 @@ def test_refusals_name_the_field_and_store_nothing(case: str, scenario_engine, f
     else:
         fields.update(change)
     with pytest.raises(InvalidRequest) as caught:
-        service.onboard(OnboardRequest(**fields))
+        service.onboard(OnboardRequest(**fields), owner=OPERATOR)
     assert caught.value.field == field
     assert words in caught.value.user_message
     assert _count(engine, "scenario_users") == 0

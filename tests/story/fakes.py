@@ -78,5 +78,5 @@ class SlowImages(ImageModel):
 
 
 def register(registry: ProviderRegistry) -> None:
-    registry.register(AdapterSpec("story-fake", Capability.TEXT, lambda s: StoryText(), "scripted story text"))
-    registry.register(AdapterSpec("slow-fake", Capability.IMAGE, lambda s: SlowImages(), "slow fake images"))
+    registry.register(AdapterSpec("story-fake", Capability.TEXT, lambda s, device: StoryText(), "scripted story text"))
+    registry.register(AdapterSpec("slow-fake", Capability.IMAGE, lambda s, device: SlowImages(), "slow fake images"))

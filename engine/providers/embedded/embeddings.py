@@ -54,7 +54,7 @@ class EmbeddedEmbedder(Embedder):
     provider = "embedded"
     features = frozenset({"batch", "normalized"})
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, device: str = "cpu") -> None:
         path = model_path()
         # The model is a local folder, but sentence-transformers still asks the Hub about it unless
         # told it is offline; this loader is the one place allowed to set that for the process.
@@ -65,7 +65,7 @@ class EmbeddedEmbedder(Embedder):
         except ImportError as exc:
             raise ProviderUnavailable(f"embedded embeddings need sentence-transformers: {exc}") from exc
         torch.set_num_threads(settings.torch_threads)
-        device = "cuda" if settings.use_cuda and torch.cuda.is_available() else "cpu"
+        device = device if device.startswith("cuda") and torch.cuda.is_available() else "cpu"
         try:
             self._model: Any = SentenceTransformer(str(path), device=device)
         except (OSError, ValueError, RuntimeError) as exc:

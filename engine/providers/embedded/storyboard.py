@@ -73,7 +73,7 @@ def _fit_banner(draw: ImageDraw.ImageDraw, width: int, start: int) -> tuple[str,
 
 def draw_card(request: ImageRequest) -> Image.Image:
     """Render the storyboard card for one request."""
-    width, height = request.width, request.height
+    width, height = request.width or 512, request.height or 512
     top, bottom, paper, accent = _palette(request)
     image = Image.new("RGB", (width, height), top)
     draw = ImageDraw.Draw(image)

@@ -128,7 +128,7 @@ class EmbeddedTextModel(TextModel):
     provider = "embedded"
     features = frozenset({"stream", "batch", "chat", "json_mode", "seed", "stop"})
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, device: str = "cpu") -> None:
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -137,7 +137,7 @@ class EmbeddedTextModel(TextModel):
         self._settings = settings
         self._lock = threading.Lock()
         torch.set_num_threads(settings.torch_threads)
-        self._device = torch.device("cuda" if settings.use_cuda and torch.cuda.is_available() else "cpu")
+        self._device = torch.device(device if device.startswith("cuda") and torch.cuda.is_available() else "cpu")
         cache_dir = settings.models_dir / CACHE_NAME
         try:
             path = _ensure_cache(cache_dir)

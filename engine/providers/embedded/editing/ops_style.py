@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 
 from engine import imaging
-from engine.editing import ops_adjust
-from engine.editing.pixels import RGBImage, at_most, from_lab, gaussian_sigma, luma, to_lab
+from engine.providers.embedded.editing import ops_adjust
+from engine.providers.embedded.editing.pixels import RGBImage, at_most, from_lab, gaussian_sigma, luma, to_lab
 
 __all__ = ["pencil_sketch", "cartoon", "watercolour", "oil_painting", "pop_art", "posterize", "vintage"]
 

@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from engine.editing.pixels import Mask, RGBImage
+from engine.providers.embedded.editing.pixels import Mask, RGBImage
 from engine.imaging import fit_within
 
 __all__ = ["person_mask", "foreground_mask", "Box"]

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, NamedTuple
 
-from engine.editing.models import EditPlan, Operation
-from engine.editing.parse.camera import parse_camera
-from engine.editing.parse.edits import EDIT_CAPABILITIES, parse_edits
-from engine.editing.parse.enhance import (
+from engine.providers.embedded.editing.models import EditPlan, Operation
+from engine.providers.embedded.editing.parse.camera import parse_camera
+from engine.providers.embedded.editing.parse.edits import EDIT_CAPABILITIES, parse_edits
+from engine.providers.embedded.editing.parse.enhance import (
     ENHANCE_CAPABILITIES,
     ENHANCE_ORDER,
     default_enhancement,
     parse_enhancement,
 )
-from engine.editing.parse.hair import HAIR_CAPABILITIES, parse_hair
-from engine.editing.parse.style import STYLE_CAPABILITIES, parse_style
-from engine.editing.parse.text import GENERATIVE, Clause, Findings, clauses_of, has_content
+from engine.providers.embedded.editing.parse.hair import HAIR_CAPABILITIES, parse_hair
+from engine.providers.embedded.editing.parse.style import STYLE_CAPABILITIES, parse_style
+from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, clauses_of, has_content
 
 __all__ = ["plan_edit", "EDITABLE_WORKFLOWS"]
 

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from engine.editing.models import Operation
+from engine.providers.embedded.editing.models import Operation
 
 __all__ = [
     "Clause",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from engine.editing.colours import find_colour, hex_of
-from engine.editing.models import Operation
-from engine.editing.parse.text import GENERATIVE, Clause, Findings, intensity, percent
+from engine.providers.embedded.editing.colours import find_colour, hex_of
+from engine.providers.embedded.editing.models import Operation
+from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, intensity, percent
 
 __all__ = ["parse_edits", "EDIT_CAPABILITIES"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.editing.pixels import RGBImage, blend, from_lab, gaussian_sigma, luma, to_lab
+from engine.providers.embedded.editing.pixels import RGBImage, blend, from_lab, gaussian_sigma, luma, to_lab
 
 __all__ = [
     "brightness",

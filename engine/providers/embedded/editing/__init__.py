@@ -5,8 +5,8 @@ done offline); `run_edit(plan, image, faces)` applies it to a still and returns 
 an image, or for image_to_video the frames of a camera move (to be encoded by the video adapter).
 """
 
-from engine.editing.models import EditOutput, EditPlan, Operation
-from engine.editing.planner import EDITABLE_WORKFLOWS, plan_edit
-from engine.editing.runner import run_edit
+from engine.providers.embedded.editing.models import EditOutput, EditPlan, Operation
+from engine.providers.embedded.editing.planner import EDITABLE_WORKFLOWS, plan_edit
+from engine.providers.embedded.editing.runner import run_edit
 
 __all__ = ["Operation", "EditPlan", "EditOutput", "plan_edit", "EDITABLE_WORKFLOWS", "run_edit"]

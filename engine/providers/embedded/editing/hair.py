@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from engine.editing import segmentation
-from engine.editing.pixels import Mask, RGBImage, from_lab, to_lab
+from engine.providers.embedded.editing import segmentation
+from engine.providers.embedded.editing.pixels import Mask, RGBImage, from_lab, to_lab
 
 __all__ = ["FACE_OVAL", "hair_mask", "hair_colour"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from engine.editing.models import Operation
-from engine.editing.parse.text import Clause, Findings
+from engine.providers.embedded.editing.models import Operation
+from engine.providers.embedded.editing.parse.text import Clause, Findings
 
 __all__ = ["parse_style", "STYLE_CAPABILITIES"]
 

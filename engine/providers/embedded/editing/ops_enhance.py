@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.editing.pixels import RGBImage, gaussian_sigma
+from engine.providers.embedded.editing.pixels import RGBImage, gaussian_sigma
 
 __all__ = ["denoise", "sharpen", "local_contrast", "upscale", "MAX_UPSCALED_SIDE"]
 

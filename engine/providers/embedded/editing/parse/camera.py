@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from engine.editing.models import Operation
-from engine.editing.parse.text import NUMBER_WORDS, Clause, Findings, number
+from engine.providers.embedded.editing.models import Operation
+from engine.providers.embedded.editing.parse.text import NUMBER_WORDS, Clause, Findings, number
 
 __all__ = ["parse_camera", "GENERATIVE_VIDEO", "DEFAULT_SECONDS", "MAX_SECONDS"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from engine.editing.models import Operation
-from engine.editing.parse.text import GENERATIVE, Clause, Findings, intensity
+from engine.providers.embedded.editing.models import Operation
+from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, intensity
 
 __all__ = ["parse_enhancement", "default_enhancement", "ENHANCE_ORDER", "ENHANCE_CAPABILITIES"]
 

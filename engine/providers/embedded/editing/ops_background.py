@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.editing.pixels import Mask, RGBImage, blend
+from engine.providers.embedded.editing.pixels import Mask, RGBImage, blend
 
 __all__ = ["background_blur", "background_colour"]
 

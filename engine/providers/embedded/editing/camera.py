@@ -8,7 +8,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from engine.editing.pixels import RGBImage
+from engine.providers.embedded.editing.pixels import RGBImage
 
 __all__ = ["camera_frames", "output_size", "MAX_SECONDS"]
 

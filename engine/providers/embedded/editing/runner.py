@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.editing import camera, hair, ops_adjust, ops_background, ops_enhance, ops_style, segmentation
-from engine.editing.models import EditOutput, EditPlan, Operation
-from engine.editing.pixels import RGBImage
+from engine.providers.embedded.editing import camera, hair, ops_adjust, ops_background, ops_enhance, ops_style, segmentation
+from engine.providers.embedded.editing.models import EditOutput, EditPlan, Operation
+from engine.providers.embedded.editing.pixels import RGBImage
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
 
