@@ -21,6 +21,7 @@ import numpy as np
 
 from engine.errors import InvalidRequest
 from engine.imaging import decode_image
+from engine.ownership import OPERATOR
 from engine.providers.base import Capability, ImageRequest, ImageResult
 from engine.providers.gateway import CallContext, ModelGateway
 from engine.queue import GenerationQueue, JobContext
@@ -51,7 +52,7 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
         result = results[0]
         buffer = io.BytesIO()
         result.image.save(buffer, format="PNG")
-        ref = media.put(buffer.getvalue(), "png")
+        ref = media.put(buffer.getvalue(), "png", owner=ctx.job.user_id or OPERATOR.id)
         return {
             "media": ref.sha256,
             "is_placeholder": result.is_placeholder,

@@ -118,7 +118,7 @@ class PersonaService:
         image = read_image(data, max_pixels=self._settings.max_image_pixels, max_side=BASE_SIDE, field="image")
         if min(image.width, image.height) < 64:
             raise InvalidRequest("image", f"the image is only {image.width}x{image.height} pixels; use at least 64")
-        ref = self._media.put(encode_png(image.rgb), "png")
+        ref = self._media.put(encode_png(image.rgb), "png", owner=owner.id)
         return self._set_image(row, ref.sha256, owner, reason)
 
     def generate_base_image(self, persona_id: str, *, owner: Owner, timeout_s: float = 120.0) -> Persona:

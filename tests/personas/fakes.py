@@ -71,5 +71,5 @@ class FaceImages(ImageModel):
 
 
 def register(registry: ProviderRegistry) -> None:
-    registry.register(AdapterSpec("persona-fake", Capability.TEXT, lambda s: PersonaText(), "scripted persona text"))
-    registry.register(AdapterSpec("face-fake", Capability.IMAGE, lambda s: FaceImages(), "the sample face photo"))
+    registry.register(AdapterSpec("persona-fake", Capability.TEXT, lambda s, *_: PersonaText(), "scripted persona text"))
+    registry.register(AdapterSpec("face-fake", Capability.IMAGE, lambda s, *_: FaceImages(), "the sample face photo"))
