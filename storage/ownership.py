@@ -78,6 +78,9 @@ _OWNED_TABLES = (
     "intent_selections",
     "intent_references",
     "generations",
+    "personas",
+    "persona_transitions",
+    "persona_images",
 )
 
 _PERSON_TABLES = (  # one person of an owner (the operator deleting one onboarded person)
