@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from engine.analytics import AnalyticsService
     from engine.routing import RoutedText
     from engine.intent.service import IntentService
+    from engine.personas import PersonaService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
 
@@ -79,6 +80,7 @@ class Engine:
         self.story: StoryService
         self.analytics: AnalyticsService
         self.routed_text: RoutedText
+        self.personas: PersonaService
         self._started = False
 
     def start(self) -> Engine:
@@ -152,10 +154,13 @@ def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     from engine.intent.service import IntentService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
+    from engine.personas import PersonaService
 
     engine.intent = IntentService(engine)
     engine.scenarios = ScenarioService(engine)
     engine.story = StoryService(engine)
+    engine.personas = PersonaService(db=db, media=media, models=engine.models, queue=queue, limits=engine.limits,
+                                     settings=settings)
     engine.deletion.sweep()  # what a crash left without an owner
     from engine.analytics import build_analytics
 

@@ -81,6 +81,9 @@ _OWNED_TABLES = (
     "text_samples",
     "feedback",
     "generations",
+    "personas",
+    "persona_transitions",
+    "persona_images",
 )
 
 _PERSON_TABLES = (  # one person of an owner (the operator deleting one onboarded person)

@@ -135,11 +135,12 @@ def generate_speech(
 
 
 def _register_flow_commands() -> None:
-    from studio import cli_analytics, cli_generate, cli_intent, cli_scenarios, cli_story
+    from studio import cli_analytics, cli_generate, cli_intent, cli_personas, cli_scenarios, cli_story
 
     cli_generate.register(generate_app)
     cli_analytics.register(app)
     cli_intent.register(app)
+    cli_personas.register(app)
     cli_scenarios.register(app)
     cli_story.register(app)
 

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from engine.engine import Engine
-from studio import analytics_tab, intent_tab, onboarding_tab, playground_tab, story_tab, system_tab
+from studio import analytics_tab, intent_tab, onboarding_tab, personas_tab, playground_tab, story_tab, system_tab
 from studio.identity import Identities
 from studio.served import deleted_files_answer_404, use_served_dir
 from studio.theme import STUDIO_CSS, studio_theme
@@ -36,6 +36,8 @@ def build_studio(engine: Engine) -> gr.Blocks:
                 intent_tab.build(engine, demo, who)
             with gr.Tab("Story", id="story"):
                 story_tab.build(engine, demo, who)
+            with gr.Tab("Persona templates", id="personas"):
+                personas_tab.build(engine, demo, who)
             with gr.Tab("Playground", id="playground"):
                 playground_tab.build(engine, demo, who)
             with gr.Tab("System", id="system"):

@@ -1,0 +1,147 @@
+"""Persona flow speed: template text against the embedded model, and a 16-image batch over N devices.
+
+1. Template text: p50 per post over many writes (target ≤ 1 ms), and the embedded text model's
+   p50 per post in the same run (same profile, same prompts); prints the ratio (target ≥ 1000×).
+2. Batch images: 16 `persona.image` jobs through the real queue and gateway on the configured
+   image provider (the embedded storyboard stand-in unless STUDIO_IMAGE_PROVIDER says otherwise),
+   once on one device and once spread over N devices (one worker each, least-loaded placement);
+   prints the median images/s of 7 batches each and the speed-up against the target 0.8·N.
+
+Usage: `python bench/bench_personas.py [--devices N] [--model-posts K] [--skip-model]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from engine.personas import PersonaProfile, TemplateLibrary
+from engine.personas.images import PERSONA_IMAGE_JOB, register_persona_images
+from engine.personas.text import write_with_model
+from engine.providers.base import ImageRequest
+from engine.providers.gateway import ModelGateway
+from engine.providers.registry import ProviderRegistry
+from engine.queue import Device, GenerationQueue, JobSpec, Priority, QueueConfig
+from engine.settings import Settings, load_settings
+from storage.database import Database
+from storage.generations import GenerationLog
+from storage.media import MediaStore
+
+PROFILE = PersonaProfile(
+    name="Ada", personality_traits=["geeky", "kind", "confident"], aesthetic="sleek, futuristic",
+    voice_style="precise", tone_preference="warm", themes=["robotics", "open source", "chess"],
+)
+PROMPTS = ["share your research on future trends", "a post for the community", "what did you build today",
+           "your thoughts on open source"]
+BATCH = 16
+REPEATS = 7
+
+
+def template_p50_ms(library: TemplateLibrary, posts: int) -> float:
+    timings = []
+    for i in range(posts):
+        start = time.perf_counter()
+        library.write(PROFILE, PROMPTS[i % len(PROMPTS)], seed=i, locked=True)
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings) * 1000
+
+
+def model_p50_ms(models: ModelGateway, posts: int) -> tuple[float, int]:
+    write_with_model(models, PROFILE, "warm-up", seed=0, owner="bench")  # load the model outside the timing
+    timings, usable = [], 0
+    for i in range(posts):
+        start = time.perf_counter()
+        text, _why = write_with_model(models, PROFILE, PROMPTS[i % len(PROMPTS)], seed=i, owner="bench")
+        timings.append(time.perf_counter() - start)
+        usable += text is not None
+    return statistics.median(timings) * 1000, usable
+
+
+def batch_images_per_s(settings: Settings, registry: ProviderRegistry, devices: list[Device], folder: Path) -> tuple[float, Counter[str]]:
+    db = Database(folder / f"batch-{len(devices)}.duckdb")
+    log = GenerationLog(db)
+    try:
+        models = ModelGateway(registry, log)
+        queue = GenerationQueue(db, devices, QueueConfig(batch_window_ms=0, max_pending=1000))
+        register_persona_images(queue, models, MediaStore(folder / f"media-{len(devices)}", db))
+        queue.start()
+        try:
+            warm = queue.submit(JobSpec(kind=PERSONA_IMAGE_JOB, payload=ImageRequest(prompt="warm-up").model_dump()))
+            queue.wait(warm.id, timeout=600)
+            rates, done = [], []
+            for repeat in range(REPEATS):  # one 16-image batch lasts under a second: take the median of several
+                specs = [
+                    JobSpec(kind=PERSONA_IMAGE_JOB, priority=Priority.INTERACTIVE, max_retries=0,
+                            payload=ImageRequest(prompt=f"Ada, {PROFILE.themes[i % 3]}, shot {i}", seed=repeat * BATCH + i,
+                                                 title="Ada").model_dump())
+                    for i in range(BATCH)
+                ]
+                start = time.perf_counter()
+                jobs = queue.submit_many(specs)
+                done = [queue.wait(job.id, timeout=600) for job in jobs]
+                rates.append(BATCH / (time.perf_counter() - start))
+        finally:
+            queue.stop()
+        placed = Counter(str((job.result or {}).get("device") or job.device) for job in done)
+        failed = sum(job.status.value != "completed" for job in done)
+        if failed:
+            print(f"  warning: {failed} of {BATCH} images failed on {len(devices)} device(s)")
+        return statistics.median(rates), placed
+    finally:
+        log.close()
+        db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=min(8, os.cpu_count() or 2))
+    parser.add_argument("--template-posts", type=int, default=5000)
+    parser.add_argument("--model-posts", type=int, default=4)
+    parser.add_argument("--skip-model", action="store_true", help="Skip the embedded text model (no ratio).")
+    args = parser.parse_args()
+
+    library = TemplateLibrary.load()
+    template_ms = template_p50_ms(library, args.template_posts)
+    print(f"template_text posts={args.template_posts} p50_ms={template_ms:.4f} target_ms<=1.0 "
+          f"{'OK' if template_ms <= 1.0 else 'MISSED'}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        # The converted text model is cached in ./data/models (or STUDIO_MODEL_CACHE_DIR) across runs.
+        cache = Path(os.environ.get("STUDIO_MODEL_CACHE_DIR") or "data/models").resolve()
+        settings = load_settings(data_dir=folder / "data", model_cache_dir=cache, _env_file=None)
+        registry = ProviderRegistry(settings)
+        registry.load_plugins(())
+        try:
+            if not args.skip_model:
+                db = Database(folder / "text.duckdb")
+                log = GenerationLog(db)
+                try:
+                    model_ms, usable = model_p50_ms(ModelGateway(registry, log), args.model_posts)
+                finally:
+                    log.close()
+                    db.close()
+                ratio = model_ms / template_ms
+                print(f"model_text provider={settings.text_provider} posts={args.model_posts} usable={usable} "
+                      f"p50_ms={model_ms:.1f} ratio_model_over_template={ratio:.0f}x target>=1000x "
+                      f"{'OK' if ratio >= 1000 else 'MISSED'}")
+
+            one, _ = batch_images_per_s(settings, registry, [Device("cpu:0", "cpu", 1)], folder)
+            many_devices = [Device(f"cpu:{i}", "cpu", 1) for i in range(args.devices)]
+            many, placed = batch_images_per_s(settings, registry, many_devices, folder)
+            speedup = many / one
+            target = 0.8 * args.devices
+            print(f"batch images={BATCH} provider={settings.image_provider} one_device_img_s={one:.2f} "
+                  f"devices={args.devices} spread_img_s={many:.2f} speedup={speedup:.2f}x target>={target:.1f}x "
+                  f"{'OK' if speedup >= target else 'MISSED'} placement={dict(sorted(placed.items()))}")
+        finally:
+            registry.close()
+
+
+if __name__ == "__main__":
+    main()

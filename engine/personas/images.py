@@ -1,0 +1,122 @@
+"""Persona images on the queue, and the face-geometry comparison with the approved base image.
+
+Each image is its own `persona.image` job with no batch handler, so the queue's least-loaded
+placement spreads a batch over every device instead of packing it into one run. The handler
+records which device ran it and which provider (through the gateway's fallback chain) drew it.
+
+The comparison aligns two 478-point face meshes by a similarity Procrustes fit (translation,
+scale, rotation removed) and measures the RMS distance of the aligned, unit-size shapes.
+Photos of one face in similar poses stay well under `FAR_OFF`; a different face geometry or a
+strong warp goes over it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.errors import InvalidRequest
+from engine.imaging import decode_image
+from engine.ownership import OPERATOR
+from engine.providers.base import Capability, ImageRequest, ImageResult
+from engine.providers.gateway import CallContext, ModelGateway
+from engine.queue import GenerationQueue, JobContext
+from storage.media import MediaStore
+
+__all__ = ["PERSONA_IMAGE_JOB", "FAR_OFF", "register_persona_images", "shape_distance", "FaceComparer", "Comparison"]
+
+PERSONA_IMAGE_JOB = "persona.image"
+FAR_OFF = 0.06
+
+
+def register_persona_images(queue: GenerationQueue, models: ModelGateway, media: MediaStore) -> None:
+    """Register the `persona.image` job kind (one image per job, any device)."""
+
+    def render(ctx: JobContext) -> dict[str, Any]:
+        request = ImageRequest.model_validate(ctx.job.payload)
+
+        def run(adapter: Any) -> tuple[str, list[ImageResult]]:
+            return str(adapter.provider), adapter.generate([request])
+
+        provider, results = models.call(
+            Capability.IMAGE,
+            run,
+            summary=request.summary(),
+            context=CallContext(user_id=ctx.job.user_id, job_id=ctx.job.id),
+            is_placeholder=lambda found: any(r.is_placeholder for r in found[1]),
+        )
+        result = results[0]
+        buffer = io.BytesIO()
+        result.image.save(buffer, format="PNG")
+        ref = media.put(buffer.getvalue(), "png", owner=ctx.job.user_id or OPERATOR.id)
+        return {
+            "media": ref.sha256,
+            "is_placeholder": result.is_placeholder,
+            "note": result.note,
+            "provider": provider,
+            "device": ctx.device.name,
+        }
+
+    queue.register(PERSONA_IMAGE_JOB, render)
+
+
+def _normalised(points: np.ndarray) -> np.ndarray:
+    pts = np.asarray(points, dtype=np.float64)[:, :2]
+    pts = pts - pts.mean(axis=0)
+    norm = float(np.linalg.norm(pts))
+    if norm == 0.0:
+        raise InvalidRequest("landmarks", "all landmarks coincide; pass the landmarks of a real face")
+    return pts / norm
+
+
+def shape_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Procrustes distance of two landmark sets of the same layout (0 = same geometry)."""
+    if np.asarray(a).shape != np.asarray(b).shape:
+        raise InvalidRequest("landmarks", f"the two faces have different layouts: {np.shape(a)} vs {np.shape(b)}")
+    x, y = _normalised(a), _normalised(b)
+    u, _s, vt = np.linalg.svd(y.T @ x)
+    rotation = u @ vt
+    scale = float(np.trace((y @ rotation).T @ x))
+    aligned = scale * (y @ rotation)
+    return float(np.sqrt(((x - aligned) ** 2).sum(axis=1).mean()) * np.sqrt(len(x)))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    distance: float | None
+    flagged: bool
+    note: str
+
+
+class FaceComparer:
+    """Compares images with one base image by face-landmark geometry."""
+
+    def __init__(self, models: ModelGateway, base_image: np.ndarray) -> None:
+        self._models = models
+        faces = models.vision.detect_faces([base_image])[0]
+        with_points = [f for f in faces if f.landmarks is not None]
+        self.base_landmarks = with_points[0].landmarks if with_points else None
+
+    def compare(self, images: Sequence[bytes]) -> list[Comparison]:
+        if not images:
+            return []
+        if self.base_landmarks is None:
+            return [Comparison(None, False, "the base image has no face to compare") for _ in images]
+        arrays = [decode_image(data) for data in images]
+        found = self._models.vision.detect_faces(arrays)
+        out = []
+        for faces in found:
+            points = next((f.landmarks for f in faces if f.landmarks is not None), None)
+            if points is None:
+                out.append(Comparison(None, False, "no face to compare"))
+                continue
+            distance = shape_distance(self.base_landmarks, points)
+            flagged = distance > FAR_OFF
+            note = (f"face far off the base image (distance {distance:.3f} > {FAR_OFF})" if flagged
+                    else f"face matches the base image (distance {distance:.3f})")
+            out.append(Comparison(round(distance, 4), flagged, note))
+        return out

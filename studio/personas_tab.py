@@ -1,0 +1,279 @@
+"""Persona templates tab: profile editor, base-image approval, persona-voiced text, batch gallery.
+
+Handlers are thin: widget values → one `engine.personas` call → component updates. Every
+main action has an `api_name` (persona_save, persona_list, persona_image, persona_transition,
+persona_text, persona_batch, persona_export, persona_import).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from engine.engine import Engine
+from engine.errors import InvalidRequest
+from engine.ownership import Owner
+from engine.personas import BatchImage, Persona, PersonaProfile, PersonaService
+from engine.personas.states import allowed_moves
+from studio.errors import shows_errors
+from studio.identity import Identities
+from studio.uploads import ImageFile, read_upload
+
+__all__ = ["build"]
+
+STAND_IN = "Stand-in pictures: no text-to-image model is configured, so the embedded adapter draws labelled storyboard cards."
+HISTORY_HEADERS = ["when (UTC)", "from", "to", "reason", "by"]
+BATCH_HEADERS = ["#", "status", "device", "provider", "face check", "note"]
+MOVES = [("Approve (locks the appearance)", "approved"), ("Reject (needs a new image)", "rejected"),
+         ("Unlock (back to draft)", "draft")]
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _choices(personas: list[Persona]) -> list[tuple[str, str]]:
+    return [(f"{p.name} · {p.base_image_status.value}", p.id) for p in personas]
+
+
+def _status(persona: Persona) -> str:
+    lock = "appearance **locked**" if persona.appearance_locked else "appearance not locked"
+    moves = ", ".join(allowed_moves(persona.base_image_status)) or "none"
+    return (f"**{persona.name}** · style **{persona.style}** · base image **{persona.base_image_status.value}** · "
+            f"{lock}  \nNext: {moves}")
+
+
+def _gallery(images: list[BatchImage]) -> list[tuple[str, str]]:
+    out = []
+    for image in images:
+        if image.status == "completed" and image.path:
+            caption = f"#{image.index} · {image.device} · {image.provider}"
+            if image.is_placeholder:
+                caption += " · stand-in"
+            if image.flagged:
+                caption += " · ⚠ far off"
+            out.append((image.path, caption))
+    return out
+
+
+def _batch_rows(images: list[BatchImage]) -> list[list[Any]]:
+    return [[i.index, i.status, i.device or "", i.provider or "", i.comparison or "", i.note] for i in images]
+
+
+def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
+    """Render the Persona templates tab inside the current `gr.Tab`."""
+    _owner = who.owner
+    personas: PersonaService = engine.personas
+    persona_id = gr.State("")
+    batch_media = gr.State([])
+
+    with gr.Row(equal_height=False):
+        picker = gr.Dropdown([], label="Persona", scale=4, allow_custom_value=False)
+        refresh = gr.Button("Refresh list", scale=1)
+        new = gr.Button("New persona", scale=1)
+    status = gr.Markdown("Fill in a profile and save it to start a persona.")
+
+    with gr.Row():
+        with gr.Column(scale=3, min_width=320):
+            gr.Markdown("### Profile")
+            name = gr.Textbox(label="Name", max_length=80)
+            traits = gr.Textbox(label="Personality traits", placeholder="analytical, kind, bold")
+            with gr.Row():
+                aesthetic = gr.Textbox(label="Aesthetic", placeholder="sleek, futuristic", min_width=160)
+                voice = gr.Textbox(label="Voice style", placeholder="precise, playful", min_width=160)
+            with gr.Row():
+                tone = gr.Textbox(label="Tone preference", placeholder="warm and confident", min_width=160)
+                rating = gr.Radio(["sfw", "moderate", "mature"], value="sfw", label="Content rating", min_width=160)
+            themes = gr.Textbox(label="Themes", placeholder="robotics, open source, chess")
+            appearance = gr.Textbox(label="Appearance description", lines=2,
+                                    placeholder="short dark hair, round glasses, a red jacket")
+            tags = gr.Textbox(label="Tags", placeholder="tech, demo")
+            save = gr.Button("Save profile", variant="primary")
+            with gr.Accordion("Character Card V2", open=False):
+                export = gr.Button("Export card")
+                card_file = gr.File(label="Card file", interactive=False)
+                import_file = gr.File(label="Import a card (.json)", file_types=[".json"], type="filepath")
+                import_button = gr.Button("Import card")
+        with gr.Column(scale=3, min_width=320):
+            gr.Markdown("### Base image")
+            base_image = gr.Image(label="Base image", type="filepath", interactive=False, height=280)
+            seed_mode = gr.Radio([("Upload", "upload"), ("Generate from appearance", "generate"),
+                                  ("Pick the selected batch image", "pick")], value="upload", label="Seed the image by")
+            upload = ImageFile(label="Upload", sources=["upload", "clipboard"], height=160)
+            set_image = gr.Button("Set base image", variant="primary")
+            with gr.Row():
+                move = gr.Dropdown(MOVES, value="approved", label="Move to", min_width=160)
+                reason = gr.Textbox(label="Reason", placeholder="why (stored in the history)", min_width=160)
+            apply_move = gr.Button("Apply")
+            history = gr.Dataframe(headers=HISTORY_HEADERS, label="History", interactive=False, wrap=True,
+                                   column_widths=["120px", "110px", "110px", "200px", "120px"])
+
+    gr.Markdown("### Text in the persona's voice")
+    with gr.Row():
+        prompt = gr.Textbox(label="Prompt", placeholder="share your thoughts on the future of robotics", scale=4)
+        text_seed = gr.Textbox(label="Seed (empty: varied)", placeholder="e.g. 7", scale=1, min_width=120)
+        source = gr.Radio([("Auto", "auto"), ("Model", "model"), ("Template", "template")], value="auto",
+                          label="Source", scale=2, min_width=200)
+    write = gr.Button("Write post", variant="primary")
+    post = gr.Textbox(label="Post", lines=3, interactive=False)
+    post_meta = gr.Markdown()
+
+    gr.Markdown("### Batch images")
+    with gr.Row():
+        batch_prompt = gr.Textbox(label="Prompt (empty: one per theme)", scale=4)
+        count = gr.Slider(1, 16, value=4, step=1, label="Images", scale=2, min_width=160)
+    run_batch = gr.Button("Generate batch", variant="primary")
+    gr.Markdown(STAND_IN, elem_classes=["stand-in-note"])
+    gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True)
+    picked = gr.Markdown("Select a batch image to pick it as the base image.")
+    batch_table = gr.Dataframe(headers=BATCH_HEADERS, label="Where each image ran", interactive=False, wrap=True,
+                               column_widths=["44px", "100px", "80px", "100px", "260px", "360px"])
+
+    profile_fields = [name, traits, aesthetic, voice, tone, rating, themes, appearance, tags]
+
+    def profile_from(values: list[Any]) -> PersonaProfile:
+        n, tr, ae, vo, to, ra, th, ap, ta = values
+        try:
+            return PersonaProfile(name=n or "", personality_traits=_split(tr), aesthetic=ae or "", voice_style=vo or "",
+                                  tone_preference=to or "", content_rating=ra or "sfw", themes=_split(th),
+                                  appearance_description=ap or "", tags=_split(ta))
+        except ValueError as exc:
+            first = exc.errors()[0] if hasattr(exc, "errors") else {"loc": ["profile"], "msg": str(exc)}
+            raise InvalidRequest(str(first["loc"][0]), str(first["msg"])) from exc
+
+    def view(persona: Persona, owner: Owner) -> dict[Any, Any]:
+        rows = [[t.created_at.strftime("%m-%d %H:%M:%S"), t.from_status.value if t.from_status else "",
+                 t.to_status.value, t.reason, t.owner] for t in personas.history(persona.id, owner=owner)]
+        p = persona.profile
+        return {
+            persona_id: persona.id,
+            picker: gr.update(choices=_choices(personas.personas(owner=owner)), value=persona.id),
+            status: _status(persona),
+            name: p.name, traits: ", ".join(p.personality_traits), aesthetic: p.aesthetic, voice: p.voice_style,
+            tone: p.tone_preference, rating: p.content_rating, themes: ", ".join(p.themes),
+            appearance: gr.update(value=p.appearance_description, interactive=not persona.appearance_locked),
+            tags: ", ".join(p.tags),
+            base_image: persona.base_image_path,
+            history: rows,
+        }
+
+    view_outputs = {persona_id, picker, status, *profile_fields, base_image, history}
+
+    @shows_errors
+    def on_list(request: gr.Request) -> Any:
+        return gr.update(choices=_choices(personas.personas(owner=_owner(request))))
+
+    @shows_errors
+    def on_pick_persona(chosen: str | None, request: gr.Request) -> dict[Any, Any]:
+        if not chosen:
+            return {persona_id: ""}
+        return view(personas.get(chosen, owner=_owner(request)), _owner(request))
+
+    @shows_errors
+    def on_save(current: str, n: str, tr: str, ae: str, vo: str, to: str, ra: str, th: str, ap: str, ta: str,
+                request: gr.Request) -> dict[Any, Any]:
+        owner = _owner(request)
+        profile = profile_from([n, tr, ae, vo, to, ra, th, ap, ta])
+        persona = personas.save(current, profile, owner=owner) if current else personas.create(profile, owner=owner)
+        return view(persona, owner)
+
+    def on_new() -> dict[Any, Any]:
+        return {persona_id: "", picker: gr.update(value=None), status: "New persona: fill in the profile and save.",
+                **{field: "" for field in profile_fields if field is not rating}, rating: "sfw",
+                appearance: gr.update(value="", interactive=True), base_image: None, history: []}
+
+    @shows_errors
+    def on_image(current: str, mode: str, path: str | None, pick: str, request: gr.Request) -> dict[Any, Any]:
+        owner = _owner(request)
+        if not current:
+            raise InvalidRequest("persona", "save the profile first")
+        if mode == "upload":
+            data, filename = read_upload(path, "image")
+            who.received(owner, [path])
+            persona = personas.upload_base_image(current, data, owner=owner, reason=f"uploaded {filename}")
+        elif mode == "generate":
+            persona = personas.generate_base_image(current, owner=owner)
+        elif mode == "pick":
+            if not pick:
+                raise InvalidRequest("media", "select an image in the batch gallery first")
+            persona = personas.pick_base_image(current, pick, owner=owner)
+        else:
+            raise InvalidRequest("mode", "use upload, generate or pick")
+        return view(persona, owner)
+
+    @shows_errors
+    def on_move(current: str, state: str, why: str, request: gr.Request) -> dict[Any, Any]:
+        if not current:
+            raise InvalidRequest("persona", "save the profile first")
+        owner = _owner(request)
+        return view(personas.transition(current, state, owner=owner, reason=why or ""), owner)
+
+    @shows_errors
+    def on_write(current: str, ask: str, seed: str | None, src: str, request: gr.Request) -> tuple[str, str]:
+        if not current:
+            raise InvalidRequest("persona", "save the profile first")
+        seed_text = (seed or "").strip()
+        if seed_text and not seed_text.lstrip("-").isdigit():
+            raise InvalidRequest("seed", f"{seed_text!r} is not a whole number; leave it empty for varied posts")
+        result = personas.write(current, ask or "", owner=_owner(request),
+                                seed=int(seed_text) if seed_text else None, source=src)  # type: ignore[arg-type]
+        meta = (f"source: **{result.source}** · style: **{result.style}** · voice: "
+                f"{', '.join(result.voice_modifiers) or 'neutral'}")
+        if result.note:
+            meta += f"  \n_{result.note}_"
+        return result.text, meta
+
+    @shows_errors
+    def on_batch(current: str, ask: str, n: float, request: gr.Request) -> tuple[Any, Any, list[str | None]]:
+        if not current:
+            raise InvalidRequest("persona", "save the profile first")
+        owner = _owner(request)
+        total = int(n)
+        prompts = [ask] * total if ask and ask.strip() else personas.default_prompts(current, total, owner=owner)
+        images = personas.batch(current, prompts, owner=owner)
+        shown = [i for i in images if i.status == "completed" and i.path]
+        return _gallery(images), _batch_rows(images), [i.media for i in shown]
+
+    def on_select(media: list[str | None], event: gr.SelectData) -> tuple[str, str, str]:
+        index = event.index if isinstance(event.index, int) else 0
+        chosen = media[index] if 0 <= index < len(media) else None
+        if not chosen:
+            return "", "Select a batch image to pick it as the base image.", "upload"
+        return chosen, f"Picked image {index + 1}; press **Set base image** to make it the base image.", "pick"
+
+    @shows_errors
+    def on_export(current: str, request: gr.Request) -> str:
+        if not current:
+            raise InvalidRequest("persona", "save the profile first")
+        card = personas.export_card(current, owner=_owner(request))
+        folder = Path(tempfile.mkdtemp(prefix="persona-card-"))
+        path = folder / f"{card['data']['name'].replace('/', '_')[:60] or 'persona'}.json"
+        path.write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        return str(path)
+
+    @shows_errors
+    def on_import(path: str | None, request: gr.Request) -> dict[Any, Any]:
+        if not path:
+            raise InvalidRequest("card", "choose a Character Card V2 .json file first")
+        owner = _owner(request)
+        who.received(owner, [path])
+        return view(personas.import_card(Path(path).read_bytes(), owner=owner), owner)
+
+    pick_media = gr.State("")
+    refresh.click(on_list, None, picker, api_name="persona_list")
+    picker.input(on_pick_persona, picker, view_outputs, api_name=False)
+    save.click(on_save, [persona_id, *profile_fields], view_outputs, api_name="persona_save")
+    new.click(on_new, None, view_outputs, api_name=False)
+    set_image.click(on_image, [persona_id, seed_mode, upload, pick_media], view_outputs, api_name="persona_image")
+    apply_move.click(on_move, [persona_id, move, reason], view_outputs, api_name="persona_transition")
+    write.click(on_write, [persona_id, prompt, text_seed, source], [post, post_meta], api_name="persona_text")
+    run_batch.click(on_batch, [persona_id, batch_prompt, count], [gallery, batch_table, batch_media],
+                    api_name="persona_batch")
+    gallery.select(on_select, batch_media, [pick_media, picked, seed_mode], api_name=False)
+    export.click(on_export, persona_id, card_file, api_name="persona_export")
+    import_button.click(on_import, import_file, view_outputs, api_name="persona_import")
+    demo.load(on_list, None, picker, api_name=False)
