@@ -62,7 +62,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             prompt = gr.Textbox(label="What do you want to make?", lines=2, placeholder="put @sarah in this red dress")
-            working = ImageFile(label="Working image (optional)", sources=["upload", "clipboard"], height=220)
+            working = ImageFile(type="filepath", label="Working image (optional)", sources=["upload", "clipboard"], height=220)
             with gr.Row():
                 has_image = gr.Checkbox(label="I have a working image", value=False)
                 method = gr.Radio([m.value for m in Method], value="embedding", label="Classifier")
@@ -80,7 +80,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         breakers = gr.Dataframe(value=lambda: pd.DataFrame(engine.intent.breaker_rows()), interactive=False)
     with gr.Accordion("Reference images for @mentions", open=False):
         with gr.Row():
-            reference_image = ImageFile(label="Reference image", height=180)
+            reference_image = ImageFile(type="filepath", label="Reference image", height=180)
             with gr.Column():
                 reference_tag = gr.Textbox(label="Tag", placeholder="@sarah")
                 save_reference = gr.Button("Save reference")

@@ -36,7 +36,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             with gr.Row():
                 age = gr.Number(label="Age", value=30, precision=0)
                 gender = gr.Radio(["female", "male", "other"], value="other", label="Gender")
-            photo = ImageFile(label="Face photo (you alone, facing the camera)", sources=["upload", "webcam"])
+            photo = ImageFile(type="filepath", label="Face photo (you alone, facing the camera)", sources=["upload", "webcam"])
             voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath")
             consent = gr.Checkbox(label=CONSENT, value=False)
             submit = gr.Button("Make my course", variant="primary")

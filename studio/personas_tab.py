@@ -103,7 +103,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             base_image = gr.Image(label="Base image", type="filepath", interactive=False, height=280)
             seed_mode = gr.Radio([("Upload", "upload"), ("Generate from appearance", "generate"),
                                   ("Pick the selected batch image", "pick")], value="upload", label="Seed the image by")
-            upload = ImageFile(label="Upload", sources=["upload", "clipboard"], height=160)
+            upload = ImageFile(type="filepath", label="Upload", sources=["upload", "clipboard"], height=160)
             set_image = gr.Button("Set base image", variant="primary")
             with gr.Row():
                 move = gr.Dropdown(MOVES, value="approved", label="Move to", min_width=160)

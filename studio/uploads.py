@@ -26,8 +26,9 @@ class ImageFile(gr.Image):
 
     is_template = True  # the browser shows the ordinary Image component
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(type="filepath", image_mode=None, **kwargs)  # type: ignore[arg-type]
+    # No `__init__` of its own: Gradio sends the browser the values of the constructor's named
+    # parameters, and a `**kwargs` signature sent none (the component then failed to render).
+    # `preprocess` below never opens the file, whatever `type` says.
 
     def preprocess(self, payload: ImageData | None) -> str | None:  # type: ignore[override]
         if payload is None:
