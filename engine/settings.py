@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     diffusers_attention_slicing: bool = Field(False, description="Attention slicing in the diffusers pipeline (less memory, slower).")
     provider_timeout_s: float = Field(60.0, gt=0, description="Timeout of one remote provider call.")
 
-    redis_url: str | None = Field(None, description="Redis URL for shared cache and limits, e.g. redis://127.0.0.1:6379/0.")
+    redis_url: str | None = Field(None, description="Redis URL for shared cache, limits and breakers, e.g. redis://127.0.0.1:6379/0; while it does not answer they run in-process (System tab says so).")
     redis_namespace: str = Field("studio", description="Prefix of every Redis key the studio writes.")
     cache_ttl_s: float = Field(86400.0, gt=0, description="How long a cached classification lives.")
     cache_maxsize: int = Field(10_000, ge=1, description="Most entries in the in-process cache.")

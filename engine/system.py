@@ -62,6 +62,8 @@ class SystemStatus(BaseModel):
     queue_counts: dict[str, int]
     recent: list[GenerationRecord]
     jobs: list[JobRow]
+    resilience_mode: str = "memory"
+    notices: list[str] = []
 
 
 def _smoke_checks() -> dict[Capability, Callable[[Any], str]]:
@@ -124,6 +126,8 @@ class SystemService:
             queue_counts=self._engine.queue.counts(),
             recent=self._engine.generations.recent(recent, owner=None if owner.admin else owner.id),
             jobs=self.jobs(recent, owner=owner),
+            resilience_mode=self._engine.resilience.mode(),
+            notices=self._engine.resilience.notices(),
         )
 
     def jobs(self, limit: int = 25, *, owner: Owner) -> list[JobRow]:

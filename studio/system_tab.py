@@ -64,6 +64,7 @@ def _tables(status: SystemStatus) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
 
 def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     """Render the System tab's contents inside the current `gr.Tab`."""
+    notices = gr.Markdown(visible=False, elem_id="system-notices")
     with gr.Row():
         queue_plot = gr.Plot(label="Queue")
         devices_table = gr.Dataframe(label="Devices (running jobs per device)", interactive=False)
@@ -79,10 +80,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     smoke_table = gr.Dataframe(label="Smoke test", interactive=False, visible=True)
 
     @shows_errors
-    def refresh_status(request: gr.Request) -> tuple[go.Figure, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def refresh_status(
+        request: gr.Request,
+    ) -> tuple[go.Figure, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
         status = engine.system.status(owner=who.owner(request))  # a visitor sees their own calls and jobs
         providers, devices, recent, jobs = _tables(status)
-        return _queue_figure(status.queue_counts), devices, providers, recent, jobs
+        notice = gr.update(value="\n".join(f"⚠️ {n}" for n in status.notices), visible=bool(status.notices))
+        return _queue_figure(status.queue_counts), devices, providers, recent, jobs, notice
 
     @shows_errors
     def cancel_job(identifier: str, request: gr.Request) -> str:
@@ -98,7 +102,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         results = engine.system.smoke_test()
         return pd.DataFrame([r.model_dump() for r in results])
 
-    outputs = [queue_plot, devices_table, providers_table, recent_table, jobs_table]
+    outputs = [queue_plot, devices_table, providers_table, recent_table, jobs_table, notices]
     refresh.click(refresh_status, outputs=outputs, api_name="system_status")
     cancel.click(cancel_job, job_id, job_id, api_name="cancel_job").then(refresh_status, outputs=outputs)
     smoke.click(run_smoke_test, outputs=smoke_table, api_name="smoke_test").then(refresh_status, outputs=outputs)

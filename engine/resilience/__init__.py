@@ -9,6 +9,7 @@ from engine.resilience.cache import CacheStats, MemoryCache, RedisCache, ResultC
 from engine.resilience.container import Resilience, ResilienceConfig, build_resilience
 from engine.resilience.flags import FeatureFlags
 from engine.resilience.keys import cache_key, normalise_text, stable_bucket
+from engine.resilience.link import RedisLink
 from engine.resilience.usage import UsageLimiter, UsageRemaining, format_wait
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "FeatureFlags",
     "MemoryCache",
     "RedisCache",
+    "RedisLink",
     "Resilience",
     "ResilienceConfig",
     "ResultCache",

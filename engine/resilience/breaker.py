@@ -4,8 +4,9 @@ closed --fail_max failures--> open --reset_timeout_s--> half-open
 half-open --success_threshold successes--> closed; --one failure--> open
 
 With a Redis client, each provider's state lives under `<namespace>:<provider>:pybreaker:*`
-(pybreaker's `CircuitRedisStorage`), so every process sees the same circuit. That client
-must return bytes (no `decode_responses`), as pybreaker decodes the state itself.
+(the keys of pybreaker's `CircuitRedisStorage`), so every process sees the same circuit. That
+client must return bytes (no `decode_responses`). Every change is also kept in this process,
+which answers while Redis does not (see `RedisLink`), until Redis answers again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pybreaker
 import redis
 
 from engine.errors import ContentRejected, InvalidRequest, ProviderUnavailable
+from engine.resilience.link import RedisLink
 
 __all__ = ["BreakerBoard", "Transition"]
 
@@ -71,11 +73,12 @@ class BreakerBoard:
         providers: Iterable[str] = (),
         exclude: Iterable[type[BaseException]] = (InvalidRequest, ContentRejected),
         history: int = 200,
+        link: RedisLink | None = None,
     ) -> None:
         self._fail_max = fail_max
         self._reset_timeout_s = reset_timeout_s
         self._success_threshold = success_threshold
-        self._redis = redis_client
+        self._link = link or (RedisLink(redis_client) if redis_client is not None else None)
         self._namespace = namespace
         self._exclude = list(exclude)
         self._breakers: dict[str, pybreaker.CircuitBreaker] = {}
@@ -137,12 +140,99 @@ class BreakerBoard:
         return {name: cb.current_state for name, cb in sorted(breakers.items())}
 
     def _storage(self, provider: str) -> pybreaker.CircuitBreakerStorage:
-        if self._redis is None:
+        if self._link is None:
             return pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
+        return _LinkedStorage(self._link, f"{self._namespace}:{provider}", pybreaker.STATE_CLOSED)
+
+
+class _LinkedStorage(pybreaker.CircuitBreakerStorage):
+    """A circuit's state in Redis while the link is up, and always in this process as well.
+
+    Writes go to both; reads come from Redis, or from this process while Redis is down."""
+
+    def __init__(self, link: RedisLink, namespace: str, state: str) -> None:
+        super().__init__("redis")
+        self._link = link
+        self._prefix = f"{namespace}:pybreaker"
+        self._local = pybreaker.CircuitMemoryStorage(state)
+        self._initial = state
+        self._shared(self._initialise)
+
+    def _shared(self, op: Callable[[redis.Redis], T]) -> tuple[bool, T | None]:
+        """(True, result) of `op` on Redis, or (False, None) while Redis is down or when it fails."""
+        if not self._link.usable():
+            return False, None
         try:
-            return pybreaker.CircuitRedisStorage(
-                pybreaker.STATE_CLOSED, self._redis, namespace=f"{self._namespace}:{provider}"
-            )
+            return True, op(self._link.client)
         except redis.RedisError as exc:
-            log.warning("Redis unavailable, circuit %s kept in this process only: %s", provider, exc)
-            return pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
+            self._link.failed(exc)
+            return False, None
+
+    def _key(self, name: str) -> str:
+        return f"{self._prefix}:{name}"
+
+    def _initialise(self, r: redis.Redis) -> None:
+        r.setnx(self._key("fail_counter"), 0)
+        r.setnx(self._key("success_counter"), 0)
+        r.setnx(self._key("state"), self._initial)
+
+    @property
+    def state(self) -> str:
+        ok, raw = self._shared(lambda r: r.get(self._key("state")))
+        if not ok:
+            return self._local.state
+        if raw is None:
+            self._shared(self._initialise)
+            return self._initial
+        return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+
+    @state.setter
+    def state(self, state: str) -> None:
+        self._local.state = state
+        self._shared(lambda r: r.set(self._key("state"), str(state)))
+
+    def increment_counter(self) -> None:
+        self._local.increment_counter()
+        self._shared(lambda r: r.incr(self._key("fail_counter")))
+
+    def reset_counter(self) -> None:
+        self._local.reset_counter()
+        self._shared(lambda r: r.set(self._key("fail_counter"), 0))
+
+    def increment_success_counter(self) -> None:
+        self._local.increment_success_counter()
+        self._shared(lambda r: r.incr(self._key("success_counter")))
+
+    def reset_success_counter(self) -> None:
+        self._local.reset_success_counter()
+        self._shared(lambda r: r.set(self._key("success_counter"), 0))
+
+    @property
+    def counter(self) -> int:
+        ok, raw = self._shared(lambda r: r.get(self._key("fail_counter")))
+        return int(raw or 0) if ok else self._local.counter
+
+    @property
+    def success_counter(self) -> int:
+        ok, raw = self._shared(lambda r: r.get(self._key("success_counter")))
+        return int(raw or 0) if ok else self._local.success_counter
+
+    @property
+    def opened_at(self) -> datetime | None:
+        ok, raw = self._shared(lambda r: r.get(self._key("opened_at")))
+        if not ok:
+            return self._local.opened_at
+        return datetime.fromtimestamp(int(raw), UTC) if raw else None
+
+    @opened_at.setter
+    def opened_at(self, now: datetime) -> None:
+        self._local.opened_at = now
+        key, stamp = self._key("opened_at"), int(now.timestamp())
+
+        def set_if_later(pipe: redis.client.Pipeline) -> None:  # another process may have opened it later
+            current = pipe.get(key)
+            pipe.multi()
+            if not current or stamp > int(current):
+                pipe.set(key, stamp)
+
+        self._shared(lambda r: r.transaction(set_if_later, key))

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import redis
 from cachetools import TTLCache
-
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from engine.errors import ConfigError
+from engine.resilience.link import RedisLink
 
 __all__ = ["CacheStats", "ResultCache", "MemoryCache", "RedisCache", "build_cache", "redis_client"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,65 +69,65 @@ class MemoryCache:
 class RedisCache:
     """Redis `SET key value PX ttl` / `GET key`, keys under `<prefix>:`.
 
-    Redis errors never fail the request: a failed `get` counts as a miss, a failed `set`
-    is skipped. The first error of an outage is logged as a warning, the recovery once.
+    Redis errors never fail the request: while the link is down (see `RedisLink`) the cache
+    runs in this process (an in-process TTL cache), and Redis is used again once it answers.
     """
 
-    def __init__(self, client: redis.Redis, prefix: str, ttl_s: float) -> None:
-        self._client = client
+    def __init__(
+        self, client: redis.Redis, prefix: str, ttl_s: float, *, maxsize: int = 10_000, link: RedisLink | None = None
+    ) -> None:
+        self._link = link or RedisLink(client)
         self._prefix = prefix
         self._ttl_ms = max(1, int(ttl_s * 1000))
+        self._local = MemoryCache(maxsize=maxsize, ttl_s=ttl_s)
         self._lock = threading.Lock()
         self._hits = 0
         self._misses = 0
         self._errors = 0
-        self._failing = False
 
     def get(self, key: str) -> str | None:
-        try:
-            raw = self._client.get(f"{self._prefix}:{key}")
-        except redis.RedisError as exc:
-            self._failed(exc)
-            raw = None
-        else:
-            self._recovered()
-        with self._lock:
-            if raw is None:
-                self._misses += 1
-                return None
-            self._hits += 1
-        return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        if self._link.usable():
+            try:
+                raw = self._link.client.get(f"{self._prefix}:{key}")
+            except redis.RedisError as exc:
+                self._failed(exc)
+            else:
+                with self._lock:
+                    if raw is None:
+                        self._misses += 1
+                        return None
+                    self._hits += 1
+                return raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        return self._local.get(key)
 
     def set(self, key: str, value: str) -> None:
-        try:
-            self._client.set(f"{self._prefix}:{key}", value, px=self._ttl_ms)
-        except redis.RedisError as exc:
-            self._failed(exc)
-        else:
-            self._recovered()
+        if self._link.usable():
+            try:
+                self._link.client.set(f"{self._prefix}:{key}", value, px=self._ttl_ms)
+                return
+            except redis.RedisError as exc:
+                self._failed(exc)
+        self._local.set(key, value)
 
     def stats(self) -> CacheStats:
-        """Counters are this process's; size scans the prefix (-1 when Redis is down)."""
-        try:
-            size = sum(1 for _ in self._client.scan_iter(match=f"{self._prefix}:*", count=1000))
-        except redis.RedisError as exc:
-            self._failed(exc)
-            size = -1
+        """This process's counters (Redis and in-process together); size scans the prefix in Redis,
+        or counts the in-process entries while Redis is down."""
+        local = self._local.stats()
+        size = local.size
+        if self._link.usable():
+            try:
+                size = sum(1 for _ in self._link.client.scan_iter(match=f"{self._prefix}:*", count=1000))
+            except redis.RedisError as exc:
+                self._failed(exc)
         with self._lock:
-            return CacheStats(hits=self._hits, misses=self._misses, size=size, errors=self._errors)
+            return CacheStats(
+                hits=self._hits + local.hits, misses=self._misses + local.misses, size=size, errors=self._errors
+            )
 
     def _failed(self, exc: redis.RedisError) -> None:
         with self._lock:
             self._errors += 1
-            first = not self._failing
-            self._failing = True
-        if first:
-            log.warning("Redis cache %s unavailable, serving misses until it answers: %s", self._prefix, exc)
-
-    def _recovered(self) -> None:
-        if self._failing:
-            self._failing = False
-            log.info("Redis cache %s answers again", self._prefix)
+        self._link.failed(exc)
 
 
 def redis_client(url: str, *, decode_responses: bool = False, timeout_s: float = 1.0) -> redis.Redis:
@@ -149,8 +146,11 @@ def redis_client(url: str, *, decode_responses: bool = False, timeout_s: float =
         raise ConfigError("STUDIO_REDIS_URL", f"{exc}; write it like redis://127.0.0.1:6379/0") from exc
 
 
-def build_cache(redis_url: str | None, namespace: str, ttl_s: float, maxsize: int) -> ResultCache:
+def build_cache(
+    redis_url: str | None, namespace: str, ttl_s: float, maxsize: int, link: RedisLink | None = None
+) -> ResultCache:
     """Redis-backed (keys `<namespace>:*`) when a URL is given, else in-process."""
     if redis_url:
-        return RedisCache(redis_client(redis_url), prefix=namespace, ttl_s=ttl_s)
+        client = link.client if link else redis_client(redis_url)
+        return RedisCache(client, prefix=namespace, ttl_s=ttl_s, maxsize=maxsize, link=link)
     return MemoryCache(maxsize=maxsize, ttl_s=ttl_s)
