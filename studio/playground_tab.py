@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from engine.engine import Engine
-from engine.errors import InvalidRequest
+from engine.errors import InvalidRequest, StudioError
 from engine.providers.base import SpeechRequest, TextRequest
 from studio import feedback
 from studio.identity import Identities
@@ -16,6 +16,15 @@ from studio.errors import shows_errors
 __all__ = ["build"]
 
 MAX_PROMPT_CHARS = 4000
+VOICE_CANDIDATES = ("en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-us+f2", "en-us+m3", "en-us+klatt")
+
+
+def _voices(engine: Engine) -> list[str]:
+    """The candidate voices the speech adapter really speaks with, checked once when the tab is built."""
+    try:
+        return engine.models.speech.working_voices(VOICE_CANDIDATES) or ["en-us"]
+    except StudioError:
+        return ["en-us"]
 
 
 def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
@@ -36,7 +45,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         with gr.Column(scale=3):
             speech_text = gr.Textbox(label="Text to speak", lines=2, value="Welcome to the studio.")
             with gr.Row():
-                voice = gr.Dropdown(["en-us", "en-gb", "en-gb-x-rp", "en-us+f2", "en-us+m3"], value="en-us", label="Voice")
+                voices = _voices(engine)
+                voice = gr.Dropdown(voices, value=voices[0], label="Voice")
                 pitch = gr.Slider(0, 99, value=50, step=1, label="Pitch")
                 rate = gr.Slider(80, 400, value=175, step=5, label="Words per minute")
             speak = gr.Button("Speak", variant="primary")

@@ -182,6 +182,12 @@ class SpeechModel(Adapter):
     def voices(self) -> list[str]:
         return []
 
+    def working_voices(self, candidates: Sequence[str]) -> list[str]:
+        """The candidates this adapter can speak with, in their order (default: those in `voices()`,
+        or all of them when the adapter lists none)."""
+        known = set(self.voices())
+        return [voice for voice in candidates if not known or voice in known]
+
 
 # --- images -----------------------------------------------------------------
 

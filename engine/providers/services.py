@@ -103,6 +103,12 @@ class SpeechService(_Service):
     def synthesize(self, requests: Sequence[SpeechRequest], context: CallContext | None = None) -> list[SpeechResult]:
         return self._serve("synthesize", requests, context).value
 
+    def working_voices(self, candidates: Sequence[str]) -> list[str]:
+        """The candidates the first speech adapter that loads can really speak with."""
+        return self._gateway.call(
+            self.capability, lambda a: a.working_voices(candidates), summary=f"voice check: {', '.join(candidates)}"
+        )
+
 
 class VoiceCloneService(_Service):
     capability = Capability.VOICE_CLONE

@@ -57,3 +57,12 @@ def test_unknown_voice_or_variant_is_refused(speech_model: SpeechModel) -> None:
         speech_model.synthesize([SpeechRequest(text="hi", voice="xx-nowhere")])
     with pytest.raises(InvalidRequest, match="variant"):
         speech_model.synthesize([SpeechRequest(text="hi", variant="no-such-variant")])
+
+
+def test_working_voices_keeps_only_names_espeak_accepts(speech_model: SpeechModel) -> None:
+    from studio.playground_tab import VOICE_CANDIDATES
+
+    working = speech_model.working_voices(VOICE_CANDIDATES)
+    assert "en-us" in working and "en-gb" not in working  # 'en-gb' is a language code, not a voice name
+    for voice in working:  # every voice offered really speaks
+        assert speech_model.synthesize([SpeechRequest(text="Hello.", voice=voice)])[0].duration_s > 0.2

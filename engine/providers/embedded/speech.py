@@ -197,6 +197,11 @@ class EmbeddedSpeechModel(SpeechModel):
         with _ESpeak.lock:
             return self._espeak.languages()
 
+    def working_voices(self, candidates: Sequence[str]) -> list[str]:
+        """The candidates eSpeak accepts as a voice name (a language code alone, e.g. 'en-gb', may not be one)."""
+        with _ESpeak.lock:
+            return [voice for voice in candidates if self._espeak.lib.espeak_SetVoiceByName(voice.encode()) == 0]
+
     def variants(self) -> list[str]:
         """Voice variants (append to a voice as 'en-us+f2' or pass as `variant`)."""
         return sorted(p.name for p in (self._espeak.data / "voices" / "!v").iterdir() if p.is_file())
