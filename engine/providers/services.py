@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.errors import InvalidRequest
+from engine.errors import InvalidRequest, ProviderUnavailable
 from engine.providers.base import (
     Capability,
     FaceDetection,
@@ -104,10 +104,16 @@ class SpeechService(_Service):
         return self._serve("synthesize", requests, context).value
 
     def working_voices(self, candidates: Sequence[str]) -> list[str]:
-        """The candidates the first speech adapter that loads can really speak with."""
-        return self._gateway.call(
-            self.capability, lambda a: a.working_voices(candidates), summary=f"voice check: {', '.join(candidates)}"
-        )
+        """The candidates the first speech adapter that loads can really speak with.
+
+        A set-up check, not a model call: it is not recorded (it would count as usage in the analytics)."""
+        failures: list[str] = []
+        for provider in self.chain():
+            try:
+                return list(self._gateway.registry.get(self.capability, provider).working_voices(candidates))
+            except Exception as exc:  # noqa: BLE001 - the next adapter may load
+                failures.append(f"{provider}: {exc}")
+        raise ProviderUnavailable("No speech adapter loads: " + "; ".join(failures))
 
 
 class VoiceCloneService(_Service):
