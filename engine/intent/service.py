@@ -57,7 +57,6 @@ REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
 
 class IntentService:
     def __init__(self, engine: Engine) -> None:
-        settings = engine.settings
         self._engine = engine
         self._repo = IntentRepository(engine.db)
         self.resilience = engine.resilience
