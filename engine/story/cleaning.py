@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "as_action",
     "clean_chapter",
+    "ends_a_sentence",
     "extract_choices",
     "fallback_choices",
     "first_sentences",
@@ -40,6 +42,39 @@ _STOP_NAMES = frozenset(
     "Who Where Suddenly Finally Meanwhile After Before One Yes No Not If As At In On Of To With Chapter "
     "You Your I We Our Hello Hi Thank Thanks Please Oh Maybe Every Each Some".split()
 )
+
+
+# Lines that talk about the list instead of being a choice ("Here's a numbered list of 3 ...").
+_PREAMBLE = re.compile(
+    r"^(?:here(?:'s| is| are)|sure|certainly|okay|ok|of course|as an ai|i (?:can|will|would|think)|let me|let's see|"
+    r"below|these are|the following|great|absolutely)\b"
+    r"|\b(?:numbered list|a list of|list of \d|following (?:actions|options|choices)|short actions|"
+    r"(?:could|might|can) (?:take|do|happen) next|different actions|possible actions)\b",
+    re.IGNORECASE,
+)
+# A choice is something to do: it may not start like a description or a pronoun's sentence.
+_NOT_A_VERB = frozenset(
+    "the a an this that these those it there here i we my our his her their its what which who when if "
+    "because so and but or then also".split()
+)
+_DANGLING = frozenset("and or but to the a an of with for at in on from by as that which who into onto his her their".split())
+_DECIDES = re.compile(
+    r"^(?:(?:decides?|decided|chooses?|chose|wants?|wanted|plans?|planned|tries|tried|is going|goes on) to\s+)+",
+    re.IGNORECASE,
+)
+_ENDS = ".!?…"
+
+
+def ends_a_sentence(text: str) -> bool:
+    """True when `text` ends with sentence punctuation (a closing quote or bracket may follow)."""
+    stripped = text.rstrip().rstrip("\"'”’)*_")
+    return bool(stripped) and stripped[-1] in _ENDS
+
+
+def as_action(choice: str) -> str:
+    """A choice as a verb phrase to follow "decided to": lower first letter, no "decides to", no end stop."""
+    action = _DECIDES.sub("", choice.strip()).rstrip(_ENDS + " ")
+    return action[:1].lower() + action[1:] if action else action
 
 
 def _normalise(text: str) -> str:
@@ -78,18 +113,30 @@ def _rebalance(paragraphs: list[str], per_paragraph: int = 3) -> list[str]:
     return out
 
 
+def _close_clause(text: str) -> str:
+    """End a cut-off clause with a full stop, dropping dangling little words ("and the")."""
+    words = text.rstrip(" ,;:-–—").split()
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–—") + "."
+
+
 def _cut_unfinished(text: str) -> str:
-    """Drop a trailing half sentence (the token budget ran out), keeping at least one sentence."""
+    """End at a sentence boundary: drop a trailing half sentence (the token budget ran out), or,
+    when that would drop most of the text, close it at its last clause instead."""
     stripped = text.rstrip()
-    if not stripped or stripped[-1] in ".!?…\"'”’)":
+    if not stripped or ends_a_sentence(stripped):
         return stripped
     last = max(stripped.rfind(mark) for mark in (".", "!", "?", "…"))
-    if last < len(stripped) * 0.3:
-        return stripped + "…" if last < 0 else stripped[: last + 1]
-    end = last + 1
-    while end < len(stripped) and stripped[end] in "\"'”’)":
-        end += 1
-    return stripped[:end]
+    if last >= len(stripped) * 0.3:
+        end = last + 1
+        while end < len(stripped) and stripped[end] in "\"'”’)":
+            end += 1
+        return stripped[:end]
+    comma = max(stripped.rfind(mark) for mark in (",", ";", ":"))
+    if comma >= len(stripped) * 0.5:
+        return _close_clause(stripped[:comma])
+    return _close_clause(stripped)
 
 
 def clean_chapter(raw: str, *, final: bool = True, echoes: Iterable[str] = ()) -> str:
@@ -128,15 +175,21 @@ def _clean_choice(line: str, hero: str) -> str:
     if line and line[-1] not in ".!?\"'" and "," in line:  # cut mid-clause by the token budget
         line = line[: line.rfind(",")]
     line = re.sub(r",?\s+which\s+would\b.*$", "", line)
-    line = line.strip(" *_\"'`").rstrip(".;,:").strip()
+    line = line.strip(" *_\"'`").rstrip(".;,:!").strip()
+    line = _DECIDES.sub("", line).strip()
     if line:
-        line = line[0].upper() + line[1:]
+        line = line[0].upper() + line[1:] + "."
     return line
 
 
 def _usable(choice: str) -> bool:
+    """A complete instruction: a handful of words, starting like a verb, not talk about the list."""
     words = _WORD.findall(choice)
-    return 2 <= len(words) <= 16 and len(choice) <= 110 and not _ECHO_LINE.match(choice) and "?" not in choice[:-1]
+    if not 2 <= len(words) <= 16 or len(choice) > 110 or _ECHO_LINE.match(choice) or "?" in choice[:-1]:
+        return False
+    if _PREAMBLE.search(choice) or words[0].lower() in _NOT_A_VERB or words[-1].lower() in _DANGLING:
+        return False
+    return not re.search(r"\b(\w+) \1\b", choice, re.IGNORECASE)  # "decides to decides to"
 
 
 def _distinct(choices: Iterable[str]) -> list[str]:
@@ -194,4 +247,5 @@ def fallback_choices(chapter_text: str, hero: str, actions: Sequence[str], place
         if len(choices) >= 3:
             break
         choices.append(generic)
+    choices = [c.rstrip(_ENDS) + "." for c in choices]
     return _distinct(choices)[:3] if len(_distinct(choices)) >= 3 else choices[:3]

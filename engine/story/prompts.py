@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.story.cleaning import as_action
 from engine.story.models import Adventure, ChapterType, Question, Topic, World
 
 __all__ = [
@@ -23,7 +24,11 @@ SYSTEM = (
     "You are a storyteller for young learners. Write simple, vivid prose in the past tense. "
     "No titles, no lists, no notes."
 )
-CHOICES_SYSTEM = "You write numbered lists."
+CHOICES_SYSTEM = (
+    "You suggest what a story's hero does next. Reply with exactly three numbered lines and nothing else. "
+    "Each line is one short instruction that starts with a verb, like:\n"
+    "1. Follow the cat into the alley.\n2. Ask the baker about the letter.\n3. Hide behind the fountain."
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def chapter_prompt(
     lines = [setting, hero_line]
     if history:
         lines.append(f"Story so far: {history}")
-    decided = f"{hero} decided to {last_choice[0].lower() + last_choice[1:]}." if last_choice else ""
+    decided = f"{hero} decided to {as_action(last_choice)}." if last_choice else ""
     feedback = _feedback_line(hero, last_correct, last_question)
     if kind is ChapterType.STORY and index == 0:
         beat = f"Begin the story with {hero} at {_place(world, 0)}. Then {_hook(topic, 0)}."
@@ -95,9 +100,9 @@ def choices_prompt(world: World, chapter_text: str, attempt: int) -> str:
     hero = world.protagonist.name
     tail = " ".join(chapter_text.split()[-60:])
     ask = (
-        f"What could {hero} do next? Write a numbered list of 3 short actions."
+        f"What could {hero} do next? Three different things, each a short instruction starting with a verb."
         if attempt == 0
-        else f"Write a numbered list of 3 different short actions {hero} could take next."
+        else f"Give {hero} three different next steps: three numbered instructions, each starting with a verb."
     )
     return f'Here is a story:\n"{tail}"\n\n{ask}'
 
@@ -108,10 +113,11 @@ def question_in_story(world: World, question: Question) -> str:
 
 
 def scene_of(world: World, index: int, last_choice: str | None) -> str:
+    """A picture's caption: one complete sentence."""
     hero = world.protagonist.name
     if last_choice:
-        return f"{hero} decides to {last_choice[0].lower() + last_choice[1:]} at {_place(world, index)}, {world.name}"
-    return f"{hero} at {_place(world, index)}, {world.name}"
+        return f"{hero} decided to {as_action(last_choice)} at {_place(world, index)}, {world.name}."
+    return f"{hero} at {_place(world, index)}, {world.name}."
 
 
 def image_prompt(scene: str, world: World, characters: dict[str, str]) -> str:

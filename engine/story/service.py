@@ -30,7 +30,7 @@ from engine.providers.gateway import CallContext
 from engine.queue import JobContext, JobSpec, Priority
 from engine.story import prompts
 from engine.story.characters import describe_characters, merge_characters
-from engine.story.cleaning import clean_chapter, extract_choices, fallback_choices
+from engine.story.cleaning import as_action, clean_chapter, ends_a_sentence, extract_choices, fallback_choices
 from engine.story.content import StoryContent, load_content
 from engine.story.images import ChapterImages
 from engine.story.models import (
@@ -201,6 +201,9 @@ class StoryService:
         if len(text.split()) < 5:
             text = self._stand_in_text(world, topic, kind, last_choice)
             self._repo.record(adventure.id, "text_fallback", index, None, raw[:200])
+        elif kind is ChapterType.CONCLUSION and not ends_a_sentence(clean_chapter(raw, final=False)):
+            # The budget ran out mid-ending: the cut text ends at a sentence; close the story properly.
+            text += f"\n\n{self._closing_line(world, topic)}"
         choices, source = self._choices_for(adventure, world, topic, kind, text, question, context)
         if question is not None:
             text = f"{text}\n\n{prompts.question_in_story(world, question)}"
@@ -262,10 +265,15 @@ class StoryService:
     @staticmethod
     def _stand_in_text(world: World, topic: Topic, kind: ChapterType, last_choice: str | None) -> str:
         hero = world.protagonist.name
-        opening = f"{hero} decided to {last_choice[0].lower() + last_choice[1:]}." if last_choice else f"{hero} set out."
+        opening = f"{hero} decided to {as_action(last_choice)}." if last_choice else f"{hero} set out."
         if kind is ChapterType.CONCLUSION:
             return f"{opening} By the end of the day {hero} knew much more about {topic.name.lower()}, and felt ready."
         return f"{opening} Around {hero}, {world.setting[0].lower() + world.setting[1:]}"
+
+    @staticmethod
+    def _closing_line(world: World, topic: Topic) -> str:
+        hero = world.protagonist.name
+        return f"And so the adventure ended, with {hero} a little wiser about {topic.name.lower()} than before."
 
     @staticmethod
     def _feedback(answer: LessonAnswer | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from engine.story import ChapterType, load_content
 from engine.story.characters import describe_characters
-from engine.story.cleaning import clean_chapter, extract_choices, fallback_choices
+from engine.story.cleaning import as_action, clean_chapter, ends_a_sentence, extract_choices, fallback_choices
 from engine.story.prompts import plan_chapters
 
 
@@ -56,7 +56,7 @@ def test_choice_extraction_normalises_numbered_lines_and_drops_junk() -> None:
         "Here are three numbered actions:\n\n1. Mira would take a coin from her pocket.\n"
         "2. She could write down the message, which would help.\n3. Mira can hand the note to Jonas\n4. extra"
     )
-    assert extract_choices(raw, "Mira") == ["Take a coin from her pocket", "Write down the message", "Hand the note to Jonas"]
+    assert extract_choices(raw, "Mira") == ["Take a coin from her pocket.", "Write down the message.", "Hand the note to Jonas."]
     assert extract_choices("1. 1. 1. 1. 1. 1.", "Mira") == []
     assert len(extract_choices("1. Run home\n2. Run home now\n3. Run home", "Mira")) == 1
 
@@ -72,3 +72,35 @@ def test_character_visuals_are_read_from_the_text() -> None:
     world = load_content().world("harbor-town")
     found = describe_characters("Jonas, an old sailor with a grey beard, waved. I'm sure Jonas knew.", world, {})
     assert found == {"Jonas": "an old sailor with a grey beard"}
+
+
+def test_talk_about_the_list_and_fragments_are_not_choices() -> None:
+    raw = (
+        "Here's a numbered list of 3 different actions that could happen next to Mira:\n"
+        "1. Mira decides to decides to talk\n"
+        "2. The lanterns glowed over the\n"
+        "3. Mira decides to ask Jonas about the letter.\n"
+        "4. Sure, here are some options\n"
+        "5. Follow the gull to the old pier"
+    )
+    choices = extract_choices(raw, "Mira")
+    assert choices == ["Ask Jonas about the letter.", "Follow the gull to the old pier."]
+    for choice in choices:
+        assert choice[0].isupper() and ends_a_sentence(choice)
+
+
+def test_a_choice_reads_as_an_action_after_decided_to() -> None:
+    assert as_action("Decides to ask Jonas about the letter.") == "ask Jonas about the letter"
+    assert as_action("Follow the gull.") == "follow the gull"
+
+
+def test_chapters_end_at_a_sentence_boundary() -> None:
+    assert clean_chapter("Mira ran to the docks. She saw Jonas and the") == "Mira ran to the docks."
+    early = clean_chapter("Mira ran. She ran past the lanterns, the boats and the nets, towards the old lighthouse and the")
+    assert ends_a_sentence(early) and early.endswith("the boats and the nets.")  # closed at its last clause
+    assert clean_chapter("no stop at all, just words and") == "no stop at all, just words."
+
+
+def test_fallback_choices_are_sentences() -> None:
+    choices = fallback_choices("Nothing here.", "Mira", ["Check the sender"], [])
+    assert len(choices) == 3 and all(ends_a_sentence(c) for c in choices)
