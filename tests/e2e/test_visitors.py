@@ -98,7 +98,7 @@ def test_two_visitors_are_kept_apart_and_deletion_leaves_nothing(studio: tuple[E
     assert jobs and all(person not in j and key not in j for j in jobs)
     for job_id in jobs[:3]:
         assert "No job" in _refused(bob.predict, job_id, api_name="/cancel_job")
-    _, _, _, recent, bob_jobs = bob.predict(api_name="/system_status")
+    _, _, _, recent, bob_jobs, _ = bob.predict(api_name="/system_status")
     assert bob_jobs["data"] == [] and recent["data"] == []  # no one else's jobs or prompts
     assert "@alice_private" not in bob.predict(handle_file(str(FACE)), "@mine", api_name="/save_reference")
 
