@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -11,28 +10,16 @@ from typing import Any
 import pytest
 from gradio_client import Client
 
-from engine.engine import Engine, build_engine
+from engine.engine import Engine
 from engine.settings import Settings
-from studio.shell import build_studio, launch_options
 from tests.analytics.conftest import generation, naive_utc
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.studio_app import running_studio
 
 
 @pytest.fixture
 def app(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
-    engine = build_engine(engine_settings.model_copy(update={"port": _free_port()})).start()
-    demo = build_studio(engine)
-    demo.queue()
-    options = launch_options(engine)
-    demo.launch(prevent_thread_lock=True, quiet=True, **options)
-    yield engine, f"http://127.0.0.1:{options['server_port']}/"
-    demo.close()
-    engine.close()
+    with running_studio(engine_settings) as running:
+        yield running
 
 
 def _csv_rows(path: str) -> list[dict[str, Any]]:

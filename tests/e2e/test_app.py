@@ -1,7 +1,6 @@
 """The real app: launched on a free port, driven through `gradio_client`."""
 
 import json
-import socket
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,28 +9,16 @@ import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 
-from engine.engine import Engine, build_engine
+from engine.engine import Engine
 from engine.imaging import encode_png
 from engine.settings import Settings
-from studio.shell import build_studio, launch_options
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.studio_app import running_studio
 
 
 @pytest.fixture
 def running_app(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
-    engine = build_engine(engine_settings.model_copy(update={"port": _free_port()})).start()
-    demo = build_studio(engine)
-    demo.queue()
-    options = launch_options(engine)
-    demo.launch(prevent_thread_lock=True, quiet=True, **options)
-    yield engine, f"http://127.0.0.1:{options['server_port']}/"
-    demo.close()
-    engine.close()
+    with running_studio(engine_settings) as running:
+        yield running
 
 
 def test_app_serves_speech_and_system_status(running_app: tuple[Engine, str]) -> None:

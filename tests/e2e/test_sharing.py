@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,36 +11,24 @@ import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 
-from engine.engine import Engine, build_engine
+from engine.engine import Engine
 from engine.settings import load_settings
-from studio.shell import build_studio, launch_options
 from tests.support.images import bomb_png, huge_header_png
+from tests.support.studio_app import running_studio
 
 pytestmark = pytest.mark.slow
 ACCOUNTS = {"ada": "analytical-engine", "grace": "cobol-1959"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory: pytest.TempPathFactory, shared_model_cache: Path) -> Iterator[tuple[Engine, str]]:
     settings = load_settings(
         _env_file=None, data_dir=tmp_path_factory.mktemp("shared-data"), model_cache_dir=shared_model_cache,
-        port=_free_port(), auth_users=",".join(f"{u}:{p}" for u, p in ACCOUNTS.items()), admin_users="grace",
+        auth_users=",".join(f"{u}:{p}" for u, p in ACCOUNTS.items()), admin_users="grace",
         max_upload_mb=5, max_image_pixels=40_000_000,
     )  # fmt: skip
-    engine = build_engine(settings).start()
-    demo = build_studio(engine)
-    demo.queue()
-    options = launch_options(engine)
-    demo.launch(prevent_thread_lock=True, quiet=True, **options)
-    yield engine, f"http://127.0.0.1:{options['server_port']}/"
-    demo.close()
-    engine.close()
+    with running_studio(settings) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ narration, story, references and jobs; one visitor's rate limit leaves the other
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,10 @@ import httpx
 import pytest
 from gradio_client import Client, handle_file
 
-from engine.engine import Engine, build_engine
+from engine.engine import Engine
 from engine.settings import Settings
-from studio.shell import build_studio, launch_options
 from tests.scenarios.conftest import voice_wav  # noqa: F401 - a real voice sample (a fixture)
+from tests.support.studio_app import running_studio
 from tests.support.traces import files_mentioning, rows_mentioning
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
@@ -26,24 +25,12 @@ NAME = "Alice Example"
 LIMIT = 12  # requests a minute per visitor
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def studio(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
-    settings = engine_settings.model_copy(update={"port": _free_port(), "rate_limit_per_minute": f"{LIMIT}/minute",
+    settings = engine_settings.model_copy(update={"rate_limit_per_minute": f"{LIMIT}/minute",
                                                   "text_provider": "story-fake"})  # chapters in milliseconds
-    engine = build_engine(settings, plugins=["tests.story.fakes"]).start()
-    demo = build_studio(engine)
-    demo.queue()
-    options = launch_options(engine)
-    demo.launch(prevent_thread_lock=True, quiet=True, **options)
-    yield engine, f"http://127.0.0.1:{options['server_port']}/"
-    demo.close()
-    engine.close()
+    with running_studio(settings, plugins=["tests.story.fakes"]) as running:
+        yield running
 
 
 def _url(value: Any) -> str | None:
