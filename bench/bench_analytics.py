@@ -14,7 +14,6 @@ them is not counted, which favours pandas). Targets: each query <= 300 ms p50 on
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import median_ms  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
@@ -77,16 +77,6 @@ SEED_SQL = [
        'Item ' || i || ' is a fine thing with a long enough answer to look like real text.'
        FROM range(0, 100000) t(i)""",
 ]
-
-
-def p50_ms(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm-up
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def _day(frame: pd.DataFrame, column: str = "created_at") -> pd.Series:
@@ -181,15 +171,15 @@ def main() -> int:
         pandas = pandas_queries(db, start, end)
         print(f"\n{'query':<16}{'duckdb p50 ms':>15}{'pandas p50 ms':>15}{'ratio':>9}   targets: <= 300 ms, >= 10x")
         for name in ("requests", "ratings", "router", "intent_methods", "classifier_ab", "selection", "queue", "narration"):
-            duck = p50_ms(lambda n=name: repo.dashboard(n, start, end, None), args.runs)
+            duck = median_ms(lambda n=name: repo.dashboard(n, start, end, None), args.runs, warmup=1)
             if name in pandas:
-                base = p50_ms(pandas[name], args.runs)
+                base = median_ms(pandas[name], args.runs, warmup=1)
                 print(f"{name:<16}{duck:>15.1f}{base:>15.1f}{base / duck:>8.1f}x")
             else:
                 print(f"{name:<16}{duck:>15.1f}{'-':>15}{'-':>9}")
         since = datetime.now() - timedelta(days=30)
         for label, fn in (("report overall", lambda: repo.overall(since)), ("report trends", lambda: repo.trends(since))):
-            print(f"{label:<16}{p50_ms(fn, args.runs):>15.1f}")
+            print(f"{label:<16}{median_ms(fn, args.runs, warmup=1):>15.1f}")
 
         settings = load_settings(data_dir=folder, _env_file=None)
         registry = ProviderRegistry(settings)
@@ -200,7 +190,7 @@ def main() -> int:
         router.performance(wait=True)
         refresh_ms = (time.perf_counter() - started) * 1000
         prompt = "First explain the contract's liability clauses, then give a JSON table of the risks?"
-        decide = p50_ms(lambda: router.decide(prompt, kind="story_chapter"), 2000)
+        decide = median_ms(lambda: router.decide(prompt, kind="story_chapter"), 2000, warmup=1)
         print(f"\nrouter decision p50 {decide * 1000:.0f} us (target <= 1 ms); performance refresh (background,"
               f" once a minute) {refresh_ms:.0f} ms")
 

@@ -10,14 +10,12 @@ exist yet). Targets: memory hit <= 0.5 ms, Redis hit <= 2 ms (median).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import median_ms  # noqa: E402
 
 import redis  # noqa: E402
 
@@ -26,17 +24,6 @@ from engine.resilience.cache import redis_client  # noqa: E402
 from engine.ownership import Owner  # noqa: E402
 
 PROMPT = "A watercolour of a lighthouse at dusk, with gulls, for a children's book"
-
-
-def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 20) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter_ns()
-        fn()
-        samples.append(time.perf_counter_ns() - start)
-    return statistics.median(samples) / 1e6
 
 
 def embed_baseline(repeat: int) -> float | None:
@@ -64,7 +51,7 @@ def service_hit_ms(redis_url: str | None, repeat: int) -> float:
     )
     with build_engine(settings) as engine:
         engine.intent.classify(PROMPT, False, "rules", owner=Owner("bench"))
-        return median_ms(lambda: engine.intent.classify(PROMPT, False, "rules", owner=Owner("bench")), repeat)
+        return median_ms(lambda: engine.intent.classify(PROMPT, False, "rules", owner=Owner("bench")), repeat, warmup=20)
 
 
 def main() -> None:
@@ -77,12 +64,12 @@ def main() -> None:
     key = cache_key(normalise_text(PROMPT), False, "embedding")
     value = '{"workflow": "text_to_image", "confidence": 0.93}'
     floor = {key: value}
-    dict_ms = median_ms(lambda: floor.get(key), args.repeat)
+    dict_ms = median_ms(lambda: floor.get(key), args.repeat, warmup=20)
 
     memory = MemoryCache(maxsize=10_000, ttl_s=3600)
     memory.set(key, value)
-    memory_ms = median_ms(lambda: memory.get(key), args.repeat)
-    key_ms = median_ms(lambda: cache_key(normalise_text(PROMPT), False, "embedding"), args.repeat)
+    memory_ms = median_ms(lambda: memory.get(key), args.repeat, warmup=20)
+    key_ms = median_ms(lambda: cache_key(normalise_text(PROMPT), False, "embedding"), args.repeat, warmup=20)
 
     redis_ms: float | None = None
     prefix = f"bench-cache-{uuid.uuid4().hex[:8]}"
@@ -91,7 +78,7 @@ def main() -> None:
         client.ping()
         cache = RedisCache(client, prefix=prefix, ttl_s=60)
         cache.set(key, value)
-        redis_ms = median_ms(lambda: cache.get(key), args.repeat)
+        redis_ms = median_ms(lambda: cache.get(key), args.repeat, warmup=20)
     except redis.RedisError as exc:
         print(f"# redis skipped: {exc}", file=sys.stderr)
     finally:

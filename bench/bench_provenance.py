@@ -11,28 +11,16 @@ its encoding, and a narration WAV against its eSpeak synthesis. Target: signing 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import median_ms  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NARRATION = "Welcome to the course. Today we look at calls that sound like someone you love, asking for money."
-
-
-def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter_ns()
-        fn()
-        samples.append(time.perf_counter_ns() - start)
-    return statistics.median(samples) / 1e6
 
 
 def main() -> None:
