@@ -161,8 +161,8 @@ class AnalyticsRepository:
     def rollups_stale(self) -> bool:
         return self._rollups.stale()
 
-    def rebuild_rollups(self) -> float:
-        """Recompute the closed-day rollups; returns seconds (see storage/rollups.py)."""
+    def rebuild_rollups(self) -> float | None:
+        """Recompute the closed-day rollups; seconds, or None if a deletion overtook it (storage/rollups.py)."""
         return self._rollups.rebuild()
 
     def workflows(self, start: date, end: date) -> list[str]:

@@ -6,7 +6,7 @@ dashboard reads instead of the view: the rollup for closed days and the raw rows
 on, so a query aggregates the last two days of rows, not all of them. Without a rollup (never
 built, or dropped by a deletion) the source is the macro over all time: slower, never wrong.
 
-A rebuild is one transaction that recomputes every rollup up to the start of yesterday (UTC):
+A rebuild recomputes every rollup up to the start of yesterday (UTC) and stores them in one transaction:
 rows are written with the time of the call, so a day older than that is closed. What changes a
 closed day later (a rating of an old output, a job that ends days after it was queued) shows
 after the next rebuild, at the latest a day later.
@@ -66,16 +66,30 @@ class RollupStore:
         built = self.through()
         return any(built.get(name) != target for name in ROLLUPS)
 
-    def rebuild(self, today: date | None = None) -> float:
-        """Recompute every rollup up to `closed_before(today)` in one transaction; returns seconds."""
+    def rebuild(self, today: date | None = None) -> float | None:
+        """Recompute every rollup up to `closed_before(today)`; returns seconds, or None when a
+        deletion happened meanwhile (the result counted rows that are gone; the next try redoes it).
+
+        The aggregation runs outside the write lock (it can take seconds on millions of rows);
+        only storing the small result is a transaction, so writers wait milliseconds."""
         through = closed_before(today or _today())
         until = datetime.combine(through, datetime.min.time())
         started = time.perf_counter()
+        cursor = self._db.cursor()
+        epoch = cursor.execute("SELECT n FROM rollup_epoch").fetchone()
+        computed = {
+            name: cursor.execute(f"SELECT * FROM m_{name}(?::TIMESTAMP, ?::TIMESTAMP)",  # noqa: S608 - names from ROLLUPS
+                                 [_BEGINNING, until]).df()
+            for name in ROLLUPS
+        }
         with self._db.transaction() as tx:
-            for name in ROLLUPS:
-                tx.execute(f"DELETE FROM r_{name}")  # noqa: S608 - names from ROLLUPS
-                tx.execute(f"INSERT INTO r_{name} SELECT * FROM m_{name}(?::TIMESTAMP, ?::TIMESTAMP)",  # noqa: S608
-                           [_BEGINNING, until])
+            if tx.execute("SELECT n FROM rollup_epoch").fetchone() != epoch:
+                return None
+            for name, rows in computed.items():
+                tx.execute(f"DELETE FROM r_{name}")  # noqa: S608
+                tx.register("computed_rows", rows)
+                tx.execute(f"INSERT INTO r_{name} SELECT * FROM computed_rows")  # noqa: S608
+                tx.unregister("computed_rows")
             seconds = time.perf_counter() - started
             tx.execute("DELETE FROM rollup_state")
             tx.executemany(
@@ -87,6 +101,7 @@ class RollupStore:
 
 def drop_rollups(tx: duckdb.DuckDBPyConnection) -> None:
     """Forget every rollup inside a caller's transaction (a deletion: the sums included the owner)."""
+    tx.execute("UPDATE rollup_epoch SET n = n + 1")
     tx.execute("DELETE FROM rollup_state")
     for name in ROLLUPS:
         tx.execute(f"DELETE FROM r_{name}")  # noqa: S608 - names from ROLLUPS

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class RollupMaintainer:
-    def __init__(self, stale: Callable[[], bool], rebuild: Callable[[], float], interval_s: float) -> None:
+    def __init__(self, stale: Callable[[], bool], rebuild: Callable[[], float | None], interval_s: float) -> None:
         self._stale = stale
         self._rebuild = rebuild
         self._interval_s = interval_s
@@ -33,7 +33,8 @@ class RollupMaintainer:
         if not self._stale():
             return None
         seconds = self._rebuild()
-        log.info("analytics rollups rebuilt in %.2f s", seconds)
+        if seconds is not None:
+            log.info("analytics rollups rebuilt in %.2f s", seconds)
         return seconds
 
     def _run(self) -> None:

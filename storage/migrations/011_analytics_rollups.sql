@@ -11,6 +11,9 @@ CREATE TABLE rollup_state (
     refreshed_at TIMESTAMP NOT NULL,
     seconds DOUBLE NOT NULL           -- how long the rebuild took
 );
+-- Bumped by every deletion: a rebuild computed before it is thrown away, not stored.
+CREATE TABLE rollup_epoch (n BIGINT NOT NULL);
+INSERT INTO rollup_epoch VALUES (0);
 
 DROP VIEW v_requests_daily;
 CREATE MACRO m_requests_daily(lo, hi) AS TABLE

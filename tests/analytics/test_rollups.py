@@ -84,3 +84,11 @@ def test_the_maintainer_rebuilds_in_the_background_only_when_stale() -> None:
     finally:
         maintainer.stop()
     assert maintainer.run_once() is None  # no longer stale: nothing rebuilt
+
+
+def test_a_deletion_bumps_the_epoch_that_a_rebuild_checks(engine: Engine) -> None:
+    cursor = engine.db.cursor()
+    before = cursor.execute("SELECT n FROM rollup_epoch").fetchone()[0]
+    _seed(engine, ALICE, [5])
+    engine.deletion.forget(owner=ALICE)
+    assert cursor.execute("SELECT n FROM rollup_epoch").fetchone()[0] == before + 1
