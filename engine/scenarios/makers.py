@@ -59,7 +59,7 @@ class AssetMaker:
     def __init__(self, *, settings: Settings, models: ModelGateway, media: MediaStore, signer: MediaSigner,
                  users: ScenarioUserRepository, assets: ScenarioAssetRepository, scripts: Scripts) -> None:  # fmt: skip
         self._settings = settings
-        self._models = models
+        self._gateway = models
         self._media = media
         self._signer = signer
         self._users = users
@@ -70,7 +70,7 @@ class AssetMaker:
 
     def speak(self, user: UserRow, text: str, context: CallContext) -> bytes:
         profile = VoiceProfile.model_validate(user.voice_profile)
-        return self._models.speech.synthesize([speech_request(profile, text)], context)[0].wav
+        return self._gateway.speech.synthesize([speech_request(profile, text)], context)[0].wav
 
     def _models(self) -> dict[str, str]:
         settings = self._settings
@@ -138,7 +138,7 @@ class AssetMaker:
         image = decode_image(self._media.read(image_row.media))
         frames = talking_frames(image, np.asarray(image_row.extra["landmarks"], np.float32), wav, FPS)
         report(0.5, f"encoding {len(frames)} frames")
-        video = self._models.video.render([VideoRequest(frames=frames, fps=FPS, audio_wav=wav)], context)[0]
+        video = self._gateway.video.render([VideoRequest(frames=frames, fps=FPS, audio_wav=wav)], context)[0]
         record = provenance.manifest(
             asset=asset.name, kind="video", user_id=user.id,
             sources={"photo": user.photo_media, "voice": user.voice_media, "scenario_image": image_row.media},
@@ -161,7 +161,7 @@ class AssetMaker:
         script = render_text(self._scripts.dubs[asset.scenario]["script"], user.name, user.age)
         report(0.2, "speaking the scam call in the person's voice profile")
         narrator = SpeechRequest(text=self._scripts.disclosure, voice="en-gb-x-rp")
-        disclosure_wav = self._models.speech.synthesize([narrator], context)[0].wav
+        disclosure_wav = self._gateway.speech.synthesize([narrator], context)[0].wav
         call_wav = self.speak(user, script, context)
         disclosure, rate = _samples(disclosure_wav)
         call, call_rate = _samples(call_wav)
