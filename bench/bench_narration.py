@@ -26,12 +26,12 @@ PLAY_S = 0.3
 
 def main() -> None:
     from engine.engine import build_engine
-    from engine.scenarios import OnboardRequest, ScenarioService
+    from engine.scenarios import OnboardRequest
     from engine.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="bench-narration-") as tmp:
         engine = build_engine(load_settings(data_dir=Path(tmp), cpu_workers=2, _env_file=None))
-        service = ScenarioService(engine, cleanup_every_s=None)
+        service = engine.scenarios
         engine.start()
         try:
             request = OnboardRequest(name="Alex", age=30, gender="other", photo=(ROOT / "assets/samples/face.jpg").read_bytes(),
@@ -60,7 +60,6 @@ def main() -> None:
                     time.sleep(PLAY_S)
             stats = service.cache_stats(second, owner=OPERATOR)
         finally:
-            service.close()
             engine.close()
     cold_ms, hot_ms = statistics.median(cold) * 1000, statistics.median(hot) * 1000
     print(f"cold generation: median {cold_ms:.2f} ms over {len(cold)} steps")

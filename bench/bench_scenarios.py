@@ -28,13 +28,13 @@ def voice_sample(engine) -> bytes:  # noqa: ANN001
 
 def main() -> None:
     from engine.engine import build_engine
-    from engine.scenarios import OnboardRequest, ScenarioService
+    from engine.scenarios import OnboardRequest
     from engine.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="bench-scenarios-") as tmp:
         settings = load_settings(data_dir=Path(tmp), cpu_workers=2, _env_file=None)
         engine = build_engine(settings)
-        service = ScenarioService(engine, cleanup_every_s=None)
+        service = engine.scenarios
         engine.start()
         try:
             voice = voice_sample(engine)
@@ -46,7 +46,6 @@ def main() -> None:
             statuses = service.wait(result.user_id, timeout=600, owner=OPERATOR)
             wall = time.perf_counter() - started
         finally:
-            service.close()
             engine.close()
     print(f"onboarding (checks + caricature + voice profile + queueing): {onboard_s:.2f} s")
     print(f"{'asset':22} {'kind':6} {'status':10} {'seconds':>8}")

@@ -54,14 +54,14 @@ def main() -> int:
 
     from engine.engine import build_engine
     from engine.settings import load_settings
-    from engine.story import StoryConfig, StoryService
+    from engine.story import StoryConfig
     from storage.stories import StoryRepository
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-story-"))
     settings = load_settings(data_dir=data_dir, model_cache_dir=args.model_cache.resolve(), _env_file=None)
     engine = build_engine(settings)
-    on = StoryService(engine, StoryConfig(temperature=0.0, images=True))
-    off = StoryService(engine, StoryConfig(temperature=0.0, images=False))
+    on = engine.story.with_config(StoryConfig(temperature=0.0, images=True))
+    off = engine.story.with_config(StoryConfig(temperature=0.0, images=False))
     engine.start()
     try:
         engine.models.text.complete("Hello", max_new_tokens=4)  # load and warm the model outside the timings

@@ -25,7 +25,9 @@ from storage.copies import remove_copies
 from storage.ownership import OwnerRecords
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.queue import GenerationQueue
+    from storage.database import Database
+    from storage.media import MediaStore
 
 __all__ = ["DeletionReport", "DeletionService"]
 
@@ -45,10 +47,12 @@ class DeletionReport(BaseModel):
 
 
 class DeletionService:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._records = OwnerRecords(engine.db)
-        self._flushers: list[Callable[[], object]] = [engine.generations.flush]
+    def __init__(self, *, db: Database, media: MediaStore, queue: GenerationQueue,
+                 flushers: Iterable[Callable[[], object]] = ()) -> None:  # fmt: skip
+        self._media = media
+        self._queue = queue
+        self._records = OwnerRecords(db)
+        self._flushers: list[Callable[[], object]] = [queue.flush, *flushers]
         self._forgetters: list[Callable[[str], object]] = []
 
     def add_flusher(self, flush: Callable[[], object]) -> None:
@@ -67,29 +71,29 @@ class DeletionService:
             raise NotFound("The operator's records are deleted one person at a time: name the person.")
         buried = not owner.operator
         if buried:
-            self._engine.media.tombstones.bury(owner.id)
+            self._media.tombstones.bury(owner.id)
         running = 0
         try:
             cancelled, running = self._stop_jobs(owner.id, user_id)
             for flush in self._flushers:
                 flush()
             media = self._claimed_sizes(owner.id, user_id)
-            every_job = [j.id for j in self._engine.queue.list_jobs(limit=100_000, owner=owner.id)
+            every_job = [j.id for j in self._queue.list_jobs(limit=100_000, owner=owner.id)
                          if user_id is None or j.payload.get("user_id") == user_id]  # fmt: skip
             if user_id is None:
                 tables, claimed = self._records.delete_owner(owner.id)
             else:
                 tables, claimed = self._records.delete_person(owner.id, user_id)
-            self._engine.queue.forget(every_job)
+            self._queue.forget(every_job)
             for forget in self._forgetters:
                 forget(owner.id)
-            files = self._engine.media.remove_unclaimed(claimed)
+            files = self._media.remove_unclaimed(claimed)
             copies = remove_copies(copies_in, media, extra_paths)
             self._records.checkpoint()
         finally:
             if buried and not owner.visitor and running == 0:
                 # An account may come back and start again; a visitor key is never used again.
-                self._engine.media.tombstones.lift(owner.id)
+                self._media.tombstones.lift(owner.id)
         return DeletionReport(user_id=user_id, rows_deleted=sum(tables.values()), tables=tables, files_deleted=files,
                               copies_deleted=len(copies), jobs_cancelled=cancelled, jobs_still_running=running)  # fmt: skip
 
@@ -98,7 +102,7 @@ class DeletionService:
         sizes: dict[str, int] = {}
         for sha in self._records.media_of(owner_id, user_id):
             try:
-                sizes[sha] = self._engine.media.get(sha).size_bytes
+                sizes[sha] = self._media.get(sha).size_bytes
             except StudioError:
                 continue
         return sizes
@@ -106,7 +110,7 @@ class DeletionService:
     def _jobs(self, owner_id: str, user_id: str | None) -> list[str]:
         return [
             job.id
-            for job in self._engine.queue.list_jobs(limit=100_000)
+            for job in self._queue.list_jobs(limit=100_000)
             if job.user_id == owner_id and not job.status.is_terminal
             and (user_id is None or job.payload.get("user_id") == user_id)
         ]  # fmt: skip
@@ -117,21 +121,21 @@ class DeletionService:
         cancelled = 0
         for job_id in ids:
             try:
-                self._engine.queue.cancel(job_id)
+                self._queue.cancel(job_id)
                 cancelled += 1
             except (NotFound, JobError):
                 continue
         running = 0
         for job_id in ids:
             try:
-                self._engine.queue.wait(job_id, JOB_WAIT_S)
+                self._queue.wait(job_id, JOB_WAIT_S)
             except NotFound:
                 continue
             except JobError:
-                running += 1 if not self._engine.queue.get(job_id).status.is_terminal else 0
+                running += 1 if not self._queue.get(job_id).status.is_terminal else 0
         return cancelled, running
 
     def sweep(self) -> int:
         """At start: remove media with no owner (a crash between storing a file and its row) and
         media of deleted owners. Returns the files removed."""
-        return self._engine.media.sweep_unowned()
+        return self._media.sweep_unowned()

@@ -1,51 +1,30 @@
-"""The in-process engine: storage, models, queue and the flow services, built from settings."""
+"""The in-process engine: the kernel's parts and the flow services, built from settings.
+
+`build_engine` builds the kernel once (engine/kernel.py), then each service with only the parts
+it uses, then the `Engine` holding all of them: no attribute of an engine appears later.
+"""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.deletion import DeletionService
-from engine.errors import ConfigError
-from engine.limits import OwnerLimits
-from engine.playground import PlaygroundService
 from engine.jobs import register_generation_jobs
-from engine.provenance import MediaSigner, signing_identity
-from engine.providers.gateway import ModelGateway
-from engine.providers.registry import ProviderRegistry
-from engine.queue import GenerationQueue, QueueConfig, detect_devices
-from engine.resilience import Resilience, ResilienceConfig, build_resilience
+from engine.kernel import Kernel, build_kernel, prepare_data_dir
+from engine.playground import PlaygroundService
 from engine.settings import Settings
 from engine.system import SystemService
-from storage.database import Database
-from storage.generations import GenerationLog
-from storage.media import MediaStore
-from storage.ownership import Tombstones
 
 if TYPE_CHECKING:
     from engine.analytics import AnalyticsService
-    from engine.routing import RoutedText
     from engine.intent.service import IntentService
     from engine.personas import PersonaService
+    from engine.routing import RoutedText
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
 
 __all__ = ["Engine", "build_engine", "prepare_data_dir"]
-
-
-def prepare_data_dir(path: Path) -> Path:
-    """Create the data directory and prove it is writable, or say plainly what to do."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise ConfigError(
-            "STUDIO_DATA_DIR", f"{path} is not a writable folder ({exc.strerror or exc}); point it at one you can write to"
-        ) from exc
-    return path.resolve()
 
 
 class Engine:
@@ -53,53 +32,51 @@ class Engine:
 
     def __init__(
         self,
-        settings: Settings,
-        db: Database,
-        media: MediaStore,
-        registry: ProviderRegistry,
-        generations: GenerationLog,
-        queue: GenerationQueue,
-        resilience: Resilience,
-        signer: MediaSigner,
+        kernel: Kernel,
+        *,
+        system: SystemService,
+        deletion: DeletionService,
+        playground: PlaygroundService,
+        intent: IntentService,
+        scenarios: ScenarioService,
+        story: StoryService,
+        personas: PersonaService,
+        analytics: AnalyticsService,
+        routed_text: RoutedText,
     ) -> None:
-        self.settings = settings
-        self.db = db
-        self.media = media
-        self.registry = registry
-        self.generations = generations
-        self.models = ModelGateway(registry, generations, resilience.breakers)
-        self.queue = queue
-        self.resilience = resilience
-        self.signer = signer  # C2PA manifests on every image, video and voice recording of a person
-        self.limits = OwnerLimits(resilience.limiter)
-        self.system = SystemService(self)
-        self.deletion = DeletionService(self)
-        self.playground = PlaygroundService(self)
-        self.intent: IntentService
-        self.scenarios: ScenarioService
-        self.story: StoryService
-        self.analytics: AnalyticsService
-        self.routed_text: RoutedText
-        self.personas: PersonaService
+        self.kernel = kernel
+        self.settings = kernel.settings
+        self.db = kernel.db
+        self.media = kernel.media
+        self.registry = kernel.registry
+        self.generations = kernel.generations
+        self.models = kernel.models
+        self.queue = kernel.queue
+        self.resilience = kernel.resilience
+        self.limits = kernel.limits
+        self.signer = kernel.signer
+        self.system = system
+        self.deletion = deletion
+        self.playground = playground
+        self.intent = intent
+        self.scenarios = scenarios
+        self.story = story
+        self.personas = personas
+        self.analytics = analytics
+        self.routed_text = routed_text
         self._started = False
 
     def start(self) -> Engine:
-        """Start the queue workers (resuming unfinished jobs). Call after registering job handlers."""
+        """Start the queue workers (resuming unfinished jobs)."""
         if not self._started:
             self.queue.start()
             self._started = True
         return self
 
     def close(self) -> None:
-        for service in (getattr(self, "scenarios", None), getattr(self, "intent", None), getattr(self, "analytics", None)):
-            if service is not None:
-                service.close()
-        if self._started:
-            self.queue.stop(wait=True)
-        self.generations.close()
-        self.registry.close()
-        self.resilience.close()
-        self.db.close()
+        for service in (self.scenarios, self.intent, self.analytics):
+            service.close()
+        self.kernel.close()
 
     def __enter__(self) -> Engine:
         return self
@@ -108,62 +85,46 @@ class Engine:
         self.close()
 
 
-def resilience_config(settings: Settings) -> ResilienceConfig:
-    from engine.intent.service import AI_CLASSIFIER_FLAG
-
-    return ResilienceConfig(
-        redis_url=settings.redis_url,
-        namespace=settings.redis_namespace,
-        cache_ttl_s=settings.cache_ttl_s,
-        cache_maxsize=settings.cache_maxsize,
-        rate_limit_per_minute=settings.rate_limit_per_minute or None,
-        rate_limit_per_hour=settings.rate_limit_per_hour or None,
-        cost_limit_per_hour_usd=settings.cost_limit_per_hour_usd or None,
-        breaker_fail_max=settings.breaker_fail_max,
-        breaker_reset_s=settings.breaker_reset_s,
-        breaker_success_threshold=settings.breaker_success_threshold,
-        rollouts={AI_CLASSIFIER_FLAG: settings.ai_classifier_rollout_percent},
-    )
-
-
 def build_engine(settings: Settings, plugins: Iterable[str] = ()) -> Engine:
     """Build the engine from settings; configuration problems raise `ConfigError` before any work."""
-    registry = ProviderRegistry(settings)
-    registry.load_plugins(plugins)
-    registry.check_configured()
-    from engine.imaging import set_pixel_limit
-
-    set_pixel_limit(settings.max_image_pixels)  # Pillow's own bomb guard agrees with the upload limit
-    data_dir = prepare_data_dir(settings.data_dir)
-    signer = MediaSigner(signing_identity(settings.c2pa_cert, settings.c2pa_key, data_dir))
-    db = Database(data_dir / "studio.duckdb")
+    kernel = build_kernel(settings, plugins)
     try:
-        tombstones = Tombstones(db)
-        media = MediaStore(data_dir / "media", db, tombstones)
-        media.sweep_temporary()
-        generations = GenerationLog(db, tombstones=tombstones)
-        queue = GenerationQueue(db, detect_devices(settings.use_cuda, settings.cpu_workers), QueueConfig.from_settings(settings))
-        resilience = build_resilience(resilience_config(settings))
+        return _assemble(kernel)
     except BaseException:
-        db.close()
+        kernel.close()
         raise
-    engine = Engine(settings, db, media, registry, generations, queue, resilience, signer)
-    register_generation_jobs(engine)
-    # Flow services register their queue job kinds here, before start(), so a restart
-    # finds a handler for every unfinished job.
+
+
+def _assemble(kernel: Kernel) -> Engine:
+    """Every service, each with its parts. Services that run queue jobs register their kinds here,
+    once, before the queue starts, so a restart finds a handler for every unfinished job."""
+    from engine.analytics import build_analytics
     from engine.intent.service import IntentService
+    from engine.personas import PersonaService
     from engine.scenarios import ScenarioService
     from engine.story import StoryService
-    from engine.personas import PersonaService
 
-    engine.intent = IntentService(engine)
-    engine.scenarios = ScenarioService(engine)
-    engine.story = StoryService(engine)
-    engine.personas = PersonaService(db=db, media=media, models=engine.models, queue=queue, limits=engine.limits,
-                                     settings=settings)
-    engine.deletion.sweep()  # what a crash left without an owner
-    from engine.analytics import build_analytics
-
-    engine.analytics, engine.routed_text = build_analytics(settings, db, engine.models, generations)
-    engine.deletion.add_flusher(engine.analytics.flush)  # buffered router decisions and samples, before a deletion
-    return engine
+    k = kernel
+    register_generation_jobs(k.queue, k.models, k.media)
+    analytics, routed_text = build_analytics(k.settings, k.db, k.models, k.generations)
+    # Buffered rows are written before a deletion removes the owner's rows.
+    deletion = DeletionService(db=k.db, media=k.media, queue=k.queue, flushers=[k.generations.flush, analytics.flush])
+    intent = IntentService(k, deletion)
+    scenarios = ScenarioService(settings=k.settings, db=k.db, models=k.models, queue=k.queue, media=k.media,
+                                signer=k.signer, limits=k.limits, deletion=deletion)  # fmt: skip
+    story = StoryService(db=k.db, models=k.models, queue=k.queue, media=k.media, limits=k.limits)
+    personas = PersonaService(db=k.db, media=k.media, models=k.models, queue=k.queue, limits=k.limits, settings=k.settings)
+    deletion.sweep()  # what a crash left without an owner
+    return Engine(
+        kernel,
+        system=SystemService(registry=k.registry, models=k.models, queue=k.queue, generations=k.generations,
+                             resilience=k.resilience),  # fmt: skip
+        deletion=deletion,
+        playground=PlaygroundService(limits=k.limits, media=k.media, models=k.models, routed_text=routed_text),
+        intent=intent,
+        scenarios=scenarios,
+        story=story,
+        personas=personas,
+        analytics=analytics,
+        routed_text=routed_text,
+    )

@@ -17,6 +17,9 @@ from engine.queue import JobContext, JobSpec, Priority
 
 if TYPE_CHECKING:
     from engine.engine import Engine
+    from engine.providers.gateway import ModelGateway
+    from engine.queue import GenerationQueue
+    from storage.media import MediaStore
 
 __all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs", "image_job"]
 
@@ -63,8 +66,7 @@ def _owner(context: JobContext) -> str:
     return context.job.user_id or OPERATOR.id
 
 
-def register_generation_jobs(engine: Engine) -> None:
-    models, media = engine.models, engine.media
+def register_generation_jobs(queue: GenerationQueue, models: ModelGateway, media: MediaStore) -> None:
 
     def text_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
         requests = [TextRequest.model_validate(c.job.payload) for c in contexts]
@@ -97,4 +99,4 @@ def register_generation_jobs(engine: Engine) -> None:
         return stored
 
     for kind, batch in ((TEXT_JOB, text_batch), (SPEECH_JOB, speech_batch), (IMAGE_JOB, image_batch)):
-        engine.queue.register(kind, lambda ctx, _batch=batch: _batch([ctx])[0], batch_handler=batch)
+        queue.register(kind, lambda ctx, _batch=batch: _batch([ctx])[0], batch_handler=batch)

@@ -15,7 +15,11 @@ from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextR
 from storage.generations import GenerationRecord
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.providers.gateway import ModelGateway
+    from engine.providers.registry import ProviderRegistry
+    from engine.queue import GenerationQueue
+    from engine.resilience import Resilience
+    from storage.generations import GenerationLog
 
 __all__ = ["ProviderRow", "DeviceRow", "JobRow", "SmokeResult", "SystemStatus", "SystemService"]
 
@@ -84,12 +88,17 @@ def _smoke_checks() -> dict[Capability, Callable[[Any], str]]:
 
 
 class SystemService:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, *, registry: ProviderRegistry, models: ModelGateway, queue: GenerationQueue,
+                 generations: GenerationLog, resilience: Resilience) -> None:  # fmt: skip
+        self._registry = registry
+        self._models = models
+        self._queue = queue
+        self._generations = generations
+        self._resilience = resilience
 
     def providers(self) -> list[ProviderRow]:
         """Every adapter of every capability; a capability with none registered gets a row saying so."""
-        registry = self._engine.registry
+        registry = self._registry
         rows = [
             ProviderRow(
                 capability=s.capability.value,
@@ -115,7 +124,7 @@ class SystemService:
     def devices(self) -> list[DeviceRow]:
         return [
             DeviceRow(name=device.name, kind=device.kind, slots=device.slots, running=running)
-            for device, running in self._engine.queue.device_loads()
+            for device, running in self._queue.device_loads()
         ]
 
     def status(self, recent: int = 25, *, owner: Owner) -> SystemStatus:
@@ -123,11 +132,11 @@ class SystemService:
         return SystemStatus(
             providers=self.providers(),
             devices=self.devices(),
-            queue_counts=self._engine.queue.counts(),
-            recent=self._engine.generations.recent(recent, owner=None if owner.admin else owner.id),
+            queue_counts=self._queue.counts(),
+            recent=self._generations.recent(recent, owner=None if owner.admin else owner.id),
             jobs=self.jobs(recent, owner=owner),
-            resilience_mode=self._engine.resilience.mode(),
-            notices=self._engine.resilience.notices(),
+            resilience_mode=self._resilience.mode(),
+            notices=self._resilience.notices(),
         )
 
     def jobs(self, limit: int = 25, *, owner: Owner) -> list[JobRow]:
@@ -143,19 +152,19 @@ class SystemService:
                 device=job.device,
                 error=job.error,
             )
-            for job in self._engine.queue.list_jobs(limit=limit, owner=None if owner.admin else owner.id)
+            for job in self._queue.list_jobs(limit=limit, owner=None if owner.admin else owner.id)
         ]
 
     def cancel_job(self, job_id: str, *, owner: Owner) -> JobRow:
         """Cancel one of the owner's jobs (an admin: anybody's); `NotFound` alike for unknown and not yours."""
         job_id = job_id.strip()
         try:
-            job = self._engine.queue.get(job_id)
+            job = self._queue.get(job_id)
         except NotFound:
             raise NotFound(f"No job with id {job_id!r}.") from None
         if not owner.may_read(job.user_id):
             raise NotFound(f"No job with id {job_id!r}.")
-        cancelled = self._engine.queue.cancel(job_id)
+        cancelled = self._queue.cancel(job_id)
         return JobRow(id=cancelled.id, kind=cancelled.kind, priority=cancelled.priority.name.lower(),
                       status=cancelled.status.value, attempts=cancelled.attempts, progress=round(cancelled.progress, 2),
                       device=cancelled.device, error=cancelled.error)  # fmt: skip
@@ -166,13 +175,13 @@ class SystemService:
         for capability, check in _smoke_checks().items():
             if capabilities and capability not in capabilities:
                 continue
-            chain = self._engine.registry.chain(capability)
+            chain = self._registry.chain(capability)
             if not chain:
                 continue
             provider = chain[0]
             started = time.perf_counter()
             try:
-                detail, ok = check(self._engine.models), True
+                detail, ok = check(self._models), True
             except StudioError as exc:
                 detail, ok = exc.user_message, False
             results.append(

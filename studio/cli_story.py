@@ -38,15 +38,14 @@ def story(
     max_tokens: Annotated[int | None, typer.Option(min=8, max=2048, help="Token budget of one chapter (default: the service's).")] = None,
 ) -> None:
     """Play a story adventure with lessons on scam awareness."""
-    from engine.story import StoryConfig, StoryService, auto_choice
+    from engine.story import StoryConfig, auto_choice
 
     engine = None
     try:
         engine = build_engine(load_settings())
-        service = getattr(engine, "story", None)
-        if service is None or max_tokens is not None:
-            config = StoryConfig() if max_tokens is None else StoryConfig(chapter_tokens=max_tokens, choice_tokens=max_tokens)
-            service = StoryService(engine, config)
+        service = engine.story
+        if max_tokens is not None:
+            service = service.with_config(StoryConfig(chapter_tokens=max_tokens, choice_tokens=max_tokens))
         engine.start()
         adventure = service.start(
             world or next(iter(service.content.worlds)), topic or next(iter(service.content.topics)),

@@ -47,7 +47,8 @@ from engine.resilience import cache_key, normalise_text
 from storage.intent import IntentRepository, SelectionRecord
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.deletion import DeletionService
+    from engine.kernel import Kernel
 
 __all__ = ["IntentService", "AI_CLASSIFIER_FLAG", "REFERENCE_TAG"]
 
@@ -56,17 +57,18 @@ REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
 
 
 class IntentService:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._repo = IntentRepository(engine.db)
-        self.resilience = engine.resilience
+    def __init__(self, kernel: Kernel, deletion: DeletionService) -> None:
+        # The body reads settings, models, media, registry and limits from the kernel as `self._engine`.
+        self._engine = kernel
+        self._repo = IntentRepository(kernel.db)
+        self.resilience = kernel.resilience
         self._lock = threading.Lock()
         self._rules = RulesClassifier()
         self._embedding: EmbeddingClassifier | None = None
         self._llm: LLMClassifier | None = None
-        self._runner = PlanRunner(engine.models, engine.media, engine.signer)
+        self._runner = PlanRunner(kernel.models, kernel.media, kernel.signer)
         self._gaps: dict[tuple[Workflow, str], CatalogueGap] | None = None
-        engine.deletion.add_flusher(self._repo.flush)
+        deletion.add_flusher(self._repo.flush)
 
     # -- classifiers, built on first use (the embedding head trains or loads once) --
     def _classifier(self, method: Method) -> Classifier:

@@ -1,4 +1,9 @@
-"""Job state transitions: each one written to DuckDB first, then published as an event.
+"""Job state transitions: each one queued to the journal (DuckDB, group-committed), then published.
+
+A submission is in the database before the queue follows it. Other transitions are durable a
+moment (one group commit) after they are published: after a crash, a job whose completion had
+not reached the database yet runs again, and a start that had not reached it does not count as
+an attempt. Jobs run at least once and are never lost.
 
 `JobBook` is not thread-safe on its own; `GenerationQueue` calls it under its lock.
 """
@@ -11,18 +16,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine.errors import JobCancelled, JobTimeout, NotFound, QueueFull, StudioError
 from engine.queue.events import EventHub
 from engine.queue.intake import BAD_PARENT, CreationClock, blocked_message, new_jobs
+from engine.queue.journal import JobJournal
 from engine.queue.models import Job, JobEvent, JobSpec, JobStatus, QueueConfig
 from engine.queue.retry import retry_delay
 from engine.queue.scheduler import Entry, Registration, Run, Scheduler
 from storage.jobs import JobRecord, JobRepository
 
-__all__ = ["JobBook", "utcnow"]
+__all__ = ["Intake", "JobBook", "utcnow"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +49,23 @@ def _error_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+@dataclass(eq=False)
+class Intake:
+    """Jobs accepted by `submit` whose rows the journal is writing (`seq`)."""
+
+    jobs: list[Job]
+    seq: int
+    fresh: int  # how many of them are pending (counted against max_pending meanwhile)
+    admitted: list[Job] = field(default_factory=list)  # snapshots as the queue began to follow them
+
+
 class JobBook:
     """The unfinished jobs (working copies) and every transition between statuses."""
 
-    def __init__(self, repo: JobRepository, hub: EventHub, scheduler: Scheduler, config: QueueConfig,
-                 registrations: dict[str, Registration]) -> None:
+    def __init__(self, repo: JobRepository, journal: JobJournal, hub: EventHub, scheduler: Scheduler,
+                 config: QueueConfig, registrations: dict[str, Registration]) -> None:
         self._repo = repo
+        self._journal = journal
         self._hub = hub
         self._scheduler = scheduler
         self._config = config
@@ -57,6 +75,9 @@ class JobBook:
         self._finished: OrderedDict[str, Job] = OrderedDict()
         self._seq = itertools.count()
         self._clock = CreationClock()
+        self._intakes: OrderedDict[int, Intake] = OrderedDict()  # by seq: admitted in that order
+        self._accepting: dict[str, Job] = {}
+        self._reserved = 0
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -64,7 +85,7 @@ class JobBook:
         entry = self.entries.get(job_id)
         if entry is not None:
             return entry.job.model_copy()
-        finished = self._finished.get(job_id)
+        finished = self._finished.get(job_id) or self._accepting.get(job_id)
         if finished is not None:
             return finished.model_copy()
         return Job.from_record(self._repo.get(job_id))
@@ -75,28 +96,64 @@ class JobBook:
 
     # -- submitting --------------------------------------------------------------------------
 
-    def add(self, specs: Sequence[JobSpec]) -> list[Job]:
-        """Validate, persist in one transaction, then schedule. Nothing is kept if anything is wrong."""
+    def accept(self, specs: Sequence[JobSpec]) -> Intake:
+        """Validate and queue the rows of new jobs; nothing is kept if anything is wrong.
+
+        The caller waits (without the queue's lock) for `Intake.seq` to be committed, then
+        calls `admit`; concurrent submitters so share one transaction.
+        """
         jobs = new_jobs(specs, self._registrations, self._config, self.snapshot, self._used_ids, self._clock)
         fresh = sum(1 for job in jobs if job.status is _PENDING)
-        if self.pending + fresh > self._config.max_pending:
+        if self.pending + self._reserved + fresh > self._config.max_pending:
             raise QueueFull(
-                f"The queue already holds {self.pending} pending jobs (limit {self._config.max_pending}); "
-                "wait for some to finish or raise STUDIO_QUEUE_MAX_PENDING."
+                f"The queue already holds {self.pending + self._reserved} pending jobs "
+                f"(limit {self._config.max_pending}); wait for some to finish or raise STUDIO_QUEUE_MAX_PENDING."
             )
-        self._repo.insert_many([job.to_record() for job in jobs])
-        now = time.monotonic()
+        seq = self._journal.insert([job.to_record() for job in jobs])
+        intake = Intake(jobs=jobs, seq=seq, fresh=fresh)
+        self._intakes[seq] = intake
+        self._reserved += fresh
         for job in jobs:
-            if job.status.is_terminal:
+            self._accepting[job.id] = job
+        return intake
+
+    def admit(self, intake: Intake) -> list[Job]:
+        """Follow the jobs of every committed intake up to this one, oldest first (a parent is
+        followed before a child submitted after it, whichever submitter wakes first)."""
+        committed = self._journal.inserted
+        while self._intakes:
+            seq, first = next(iter(self._intakes.items()))
+            if seq > committed:
+                break
+            self._intakes.popitem(last=False)
+            self._reserved -= first.fresh
+            if self._journal.failure(seq) is None:
+                first.admitted = self._follow(first.jobs)
+            else:
+                for job in first.jobs:
+                    self._accepting.pop(job.id, None)
+        error = self._journal.failure(intake.seq)
+        if error is not None:
+            self._journal.forget_failure(intake.seq)
+            raise error
+        return intake.admitted
+
+    def _follow(self, jobs: list[Job]) -> list[Job]:
+        now = time.monotonic()
+        admitted = []
+        for job in jobs:
+            self._accepting.pop(job.id, None)
+            if job.status.is_terminal:  # blocked at birth, or cancelled while being written
                 self._remember(job)
             else:
                 entry = Entry(job=job, seq=next(self._seq))
                 self._track(entry, now)
             self._publish(job)
-        return [job.model_copy() for job in jobs]
+            admitted.append(job.model_copy())
+        return admitted
 
     def _used_ids(self, ids: list[str]) -> list[str]:
-        taken = [i for i in ids if i in self.entries or i in self._finished]
+        taken = [i for i in ids if i in self.entries or i in self._finished or i in self._accepting]
         return taken + list(self._repo.find_statuses([i for i in ids if i not in taken]))
 
     def _track(self, entry: Entry, now: float) -> None:
@@ -141,7 +198,7 @@ class JobBook:
             self._clock.advance_to(record.created_at)
             job = Job.from_record(record)
             self._link(Entry(job=job, seq=next(self._seq), not_before=record.not_before))
-        self._repo.save_states(requeued)
+        self._journal.save(requeued)
         blocked_roots = []
         for entry in list(self.entries.values()):
             problem = self._finished_parent_problem(entry)
@@ -171,7 +228,7 @@ class JobBook:
     # -- running -----------------------------------------------------------------------------
 
     def mark_running(self, run: Run) -> None:
-        """Persist the start of a run before any handler sees it."""
+        """Queue the start of a run (written with the next group commit)."""
         now_dt = utcnow()
         records = []
         for entry in run.entries:
@@ -180,7 +237,7 @@ class JobBook:
             record.device, record.started_at, record.progress = run.device.name, now_dt, 0.0
             record.message = None
             records.append(record)
-        self._repo.save_states(records)
+        self._journal.save(records)
         for entry, record in zip(run.entries, records):
             job = entry.job
             job.status, job.attempts, job.device = _RUNNING, record.attempts, run.device.name
@@ -199,7 +256,7 @@ class JobBook:
             job.message = message
         now = time.monotonic()
         if now - entry.last_progress_write >= PROGRESS_WRITE_INTERVAL_S:
-            self._repo.save_progress(job.id, progress, job.message)
+            self._journal.save([job.to_record()])
             entry.last_progress_write = now
         self._publish(job)
 
@@ -251,10 +308,15 @@ class JobBook:
         entry = self.entries.get(job_id)
         if entry is None:
             job = self.snapshot(job_id)
+            accepting = self._accepting.get(job_id)
+            if accepting is not None and accepting.status is _PENDING:  # its row is being written
+                accepting.status, accepting.error, accepting.finished_at = JobStatus.CANCELLED, "cancelled", utcnow()
+                self._journal.save([accepting.to_record()])
+                return accepting.model_copy()
             if not job.status.is_terminal:  # known to the database, not yet resumed by start()
                 job = job.model_copy(update={"status": JobStatus.CANCELLED, "error": "cancelled",
                                              "finished_at": utcnow()})
-                self._repo.save_states([job.to_record()])
+                self._journal.save([job.to_record()])
             return job
         job = entry.job
         if job.status is _PENDING:
@@ -273,8 +335,9 @@ class JobBook:
 
     def _commit(self, changed: list[Entry]) -> None:
         """Persist changed entries, publish them, then settle what follows from each end."""
-        self._repo.save_states([entry.job.to_record(entry.not_before) for entry in changed])
+        seq = self._journal.save([entry.job.to_record(entry.not_before) for entry in changed])
         for entry in changed:
+            entry.written = seq
             job = entry.job
             self._publish(job)
             if not job.status.is_terminal:
@@ -312,8 +375,9 @@ class JobBook:
             stack.extend(self.entries[c] for c in entry.children if c in self.entries)
         if not blocked:
             return
-        self._repo.save_states([entry.job.to_record() for entry in blocked.values()])
+        seq = self._journal.save([entry.job.to_record() for entry in blocked.values()])
         for entry in blocked.values():
+            entry.written = seq
             self._publish(entry.job)
             self._forget(entry)
 

@@ -14,6 +14,7 @@ from engine.queue.book import JobBook
 from engine.queue.context import JobContext
 from engine.queue.devices import Device
 from engine.queue.events import EventHub, EventStream
+from engine.queue.journal import JobJournal
 from engine.queue.models import Job, JobSpec, JobStatus, QueueConfig
 from engine.queue.scheduler import BatchHandler, Entry, Handler, Registration, Run, Scheduler
 from engine.queue.workers import DevicePool, Work
@@ -30,8 +31,10 @@ _ALL_KINDS = frozenset({"cpu", "cuda"})
 class GenerationQueue:
     """A persisted, prioritised, dependency-aware job queue with one worker pool per device.
 
-    Every state change is written to DuckDB before anyone sees it; on `start()` jobs left
-    pending or running by an earlier process are resumed, finished ones are never redone.
+    A submitted job is in DuckDB before `submit` returns; state changes are group-committed a
+    moment after they are published (see `engine.queue.journal`), and `wait` returns a finished
+    job only once its finish is in DuckDB. On `start()` jobs left pending or running by an earlier process
+    are resumed; a job whose completion reached the database is never redone.
     Handlers run on worker threads; timeouts and cancellation are cooperative (see
     `JobContext`): a handler that runs past its timeout is abandoned, not killed.
     """
@@ -49,7 +52,8 @@ class GenerationQueue:
         self._wakeup = threading.Condition(self._lock)
         self._hub = EventHub()
         self._scheduler = Scheduler(config.batch_window_ms / 1000)
-        self._book = JobBook(self._repo, self._hub, self._scheduler, config, self._registrations)
+        self._journal = JobJournal(self._repo)
+        self._book = JobBook(self._repo, self._journal, self._hub, self._scheduler, config, self._registrations)
         self._pools = {device: DevicePool(device, self._execute) for device in self._devices}
         self._thread: threading.Thread | None = None
         self._started = False
@@ -82,6 +86,11 @@ class GenerationQueue:
             if self._started:
                 raise InvalidRequest(
                     "kind", f"register {kind!r} before start(); the queue is already running"
+                )
+            if kind in self._registrations:
+                raise InvalidRequest(
+                    "kind", f"a handler for {kind!r} is already registered; each job kind has one handler "
+                    "(build the service that owns it once per queue)"
                 )
             self._registrations[kind] = Registration(
                 kind=kind,
@@ -122,6 +131,7 @@ class GenerationQueue:
             if wait:
                 for pool in self._pools.values():
                     pool.join(deadline)
+        self._journal.close()
         self._hub.close()
 
     # -- submitting and controlling ------------------------------------------------------------
@@ -137,8 +147,15 @@ class GenerationQueue:
         with self._lock:
             if self._stopping:
                 raise JobError("The queue is stopped; it accepts no more jobs.")
-            jobs = self._book.add(specs)
-            self._wakeup.notify()
+            intake = self._book.accept(specs)
+        try:
+            self._journal.wait_insert(intake.seq)  # outside the lock: other submitters join this commit
+        finally:
+            with self._lock:
+                try:
+                    jobs = self._book.admit(intake)  # raises the StorageError of a failed write
+                finally:
+                    self._wakeup.notify()
         return jobs
 
     def cancel(self, job_id: str) -> Job:
@@ -160,15 +177,18 @@ class GenerationQueue:
         with self._lock:
             entry = self._book.entries.get(job_id)
             job = self._book.snapshot(job_id) if entry is None else None
+            written = self._journal.last_state  # its finish, if it finished, is queued by now
         if job is not None:
             if not job.status.is_terminal:
                 raise JobError(
                     f"Job {job_id} is {job.status.value} but not followed by this queue; call start()."
                 )
+            self._journal.wait_state(written)
             return job
         assert entry is not None
         if not entry.done.wait(timeout):
             raise JobTimeout(f"Job {job_id} is still {entry.job.status.value} after waiting {timeout} s.")
+        self._journal.wait_state(entry.written)  # a finish the caller sees is one a restart keeps
         return self.get(job_id)
 
     def events(self, job_id: str, timeout: float | None = None) -> EventStream:
@@ -185,8 +205,13 @@ class GenerationQueue:
         """Every job's events from now on, until `stop()` or `close()`."""
         return self._hub.subscribe(None)
 
+    def flush(self) -> None:
+        """Block until every state change so far is in the database (before reading or deleting rows)."""
+        self._journal.flush()
+
     def counts(self) -> dict[str, int]:
         """Jobs per status, every status present."""
+        self._journal.flush()
         found = self._repo.counts()
         return {status.value: found.get(status.value, 0) for status in JobStatus}
 
@@ -200,6 +225,7 @@ class GenerationQueue:
         """Newest first; only the jobs of `owner` (an owner id, `Job.user_id`) when given."""
         if limit < 1:
             raise InvalidRequest("limit", f"must be at least 1, got {limit}")
+        self._journal.flush()
         records = self._repo.list_jobs(None if status is None else JobStatus(status).value, limit, owner)
         return [Job.from_record(record) for record in records]
 

@@ -51,6 +51,7 @@ class Entry:
     cancel_event: threading.Event = field(default_factory=threading.Event)
     run: Run | None = None
     last_progress_write: float = 0.0
+    written: int = 0  # the journal write holding its latest finished state
     done: threading.Event = field(default_factory=threading.Event)
 
     @property

@@ -17,7 +17,8 @@ from engine.scenarios.models import VoiceProfile
 from engine.scenarios.validation import wav_bytes
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.provenance import MediaSigner
+    from engine.providers.gateway import ModelGateway
 
 __all__ = ["DISCLOSURE", "NARRATION_FORMAT", "disclosed_narration"]
 
@@ -32,10 +33,11 @@ def _samples(wav: bytes) -> tuple[np.ndarray, int]:
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0, rate
 
 
-def disclosed_narration(engine: Engine, profile: VoiceProfile, text: str, *, asset: str, user_id: str,
-                        voice_media: str | None, context: CallContext) -> tuple[bytes, float]:  # fmt: skip
+def disclosed_narration(profile: VoiceProfile, text: str, *, models: ModelGateway, signer: MediaSigner,
+                        speech_provider: str, asset: str, user_id: str, voice_media: str | None,
+                        context: CallContext) -> tuple[bytes, float]:  # fmt: skip
     """(signed WAV, seconds): the disclosure, a short pause, then `text`, in the profile's voice (one batch)."""
-    spoken = engine.models.speech.synthesize([speech_request(profile, DISCLOSURE), speech_request(profile, text)], context)
+    spoken = models.speech.synthesize([speech_request(profile, DISCLOSURE), speech_request(profile, text)], context)
     disclosure, rate = _samples(spoken[0].wav)
     body, body_rate = _samples(spoken[1].wav)
     if body_rate != rate:
@@ -46,7 +48,7 @@ def disclosed_narration(engine: Engine, profile: VoiceProfile, text: str, *, ass
     record = provenance.manifest(
         asset=asset, kind="narration", user_id=user_id, sources={"voice": voice_media or ""},
         steps=[f"spoken disclosure: {DISCLOSURE!r}", "course script spoken in the voice profile"],
-        models={"speech": engine.settings.speech_provider}, extra={"script": text, "disclosure": DISCLOSURE},
+        models={"speech": speech_provider}, extra={"script": text, "disclosure": DISCLOSURE},
     )  # fmt: skip
     wav = provenance.wav_with_manifest(wav_bytes(audio, rate), record)
-    return engine.signer.sign_media(wav, "audio/wav", record), len(audio) / rate
+    return signer.sign_media(wav, "audio/wav", record), len(audio) / rate

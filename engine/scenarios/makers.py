@@ -27,7 +27,10 @@ from engine.scenarios.validation import wav_bytes
 from storage.scenarios import AssetRow, ScenarioAssetRepository, ScenarioUserRepository, UserRow, utcnow
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.provenance import MediaSigner
+    from engine.providers.gateway import ModelGateway
+    from engine.settings import Settings
+    from storage.media import MediaStore
 
 __all__ = ["AssetMaker", "speech_request"]
 
@@ -53,9 +56,12 @@ def _samples(wav: bytes) -> tuple[np.ndarray, int]:
 
 
 class AssetMaker:
-    def __init__(self, engine: Engine, users: ScenarioUserRepository, assets: ScenarioAssetRepository,
-                 scripts: Scripts) -> None:  # fmt: skip
-        self._engine = engine
+    def __init__(self, *, settings: Settings, models: ModelGateway, media: MediaStore, signer: MediaSigner,
+                 users: ScenarioUserRepository, assets: ScenarioAssetRepository, scripts: Scripts) -> None:  # fmt: skip
+        self._settings = settings
+        self._gateway = models
+        self._media = media
+        self._signer = signer
         self._users = users
         self._assets = assets
         self._scripts = scripts
@@ -64,18 +70,18 @@ class AssetMaker:
 
     def speak(self, user: UserRow, text: str, context: CallContext) -> bytes:
         profile = VoiceProfile.model_validate(user.voice_profile)
-        return self._engine.models.speech.synthesize([speech_request(profile, text)], context)[0].wav
+        return self._gateway.speech.synthesize([speech_request(profile, text)], context)[0].wav
 
     def _models(self) -> dict[str, str]:
-        settings = self._engine.settings
+        settings = self._settings
         return {"vision": settings.vision_provider, "speech": settings.speech_provider, "video": settings.video_provider}
 
     def _photo(self, user: UserRow) -> tuple[np.ndarray, np.ndarray]:
-        return decode_image(self._engine.media.read(user.photo_media)), np.asarray(user.landmarks, np.float32)
+        return decode_image(self._media.read(user.photo_media)), np.asarray(user.landmarks, np.float32)
 
     def _save(self, user: UserRow, asset: PlannedAsset, media: str, started: float, job_id: str | None,
               realtime: bool, record: dict[str, Any], extra: dict[str, Any] | None = None) -> AssetRow:  # fmt: skip
-        if not self._users.exists(user.id) or self._engine.media.tombstones.is_deleted(user.owner):
+        if not self._users.exists(user.id) or self._media.tombstones.is_deleted(user.owner):
             # deleted while this ran: leave nothing behind
             raise NotFound(f"The person was deleted while {asset.name} was being made.")
         row = AssetRow(user.id, asset.name, asset.kind, job_id, media, round(time.perf_counter() - started, 3),
@@ -107,7 +113,7 @@ class AssetMaker:
         )  # fmt: skip
         report(0.8, "labelling and storing")
         png = provenance.png_with_manifest(placed.image, record)
-        ref = self._engine.media.put(self._engine.signer.sign_media(png, "image/png", record), "png", owner=user.owner)
+        ref = self._media.put(self._signer.sign_media(png, "image/png", record), "png", owner=user.owner)
         extra = {"landmarks": np.round(placed.landmarks, 1).tolist()}
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record, extra)
 
@@ -129,10 +135,10 @@ class AssetMaker:
         report(0.1, "speaking the script in the person's voice profile")
         wav = self.speak(user, script, context)
         report(0.3, "moving the mouth with the speech")
-        image = decode_image(self._engine.media.read(image_row.media))
+        image = decode_image(self._media.read(image_row.media))
         frames = talking_frames(image, np.asarray(image_row.extra["landmarks"], np.float32), wav, FPS)
         report(0.5, f"encoding {len(frames)} frames")
-        video = self._engine.models.video.render([VideoRequest(frames=frames, fps=FPS, audio_wav=wav)], context)[0]
+        video = self._gateway.video.render([VideoRequest(frames=frames, fps=FPS, audio_wav=wav)], context)[0]
         record = provenance.manifest(
             asset=asset.name, kind="video", user_id=user.id,
             sources={"photo": user.photo_media, "voice": user.voice_media, "scenario_image": image_row.media},
@@ -144,7 +150,7 @@ class AssetMaker:
         from engine.providers.embedded.video import ffmpeg_exe
 
         mp4 = provenance.mp4_with_manifest(video.mp4, record, ffmpeg_exe())
-        ref = self._engine.media.put(self._engine.signer.sign_media(mp4, "video/mp4", record), "mp4", owner=user.owner)
+        ref = self._media.put(self._signer.sign_media(mp4, "video/mp4", record), "mp4", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
                           {"duration_s": round(video.duration_s, 2), "frames": len(frames)})  # fmt: skip
 
@@ -155,7 +161,7 @@ class AssetMaker:
         script = render_text(self._scripts.dubs[asset.scenario]["script"], user.name, user.age)
         report(0.2, "speaking the scam call in the person's voice profile")
         narrator = SpeechRequest(text=self._scripts.disclosure, voice="en-gb-x-rp")
-        disclosure_wav = self._engine.models.speech.synthesize([narrator], context)[0].wav
+        disclosure_wav = self._gateway.speech.synthesize([narrator], context)[0].wav
         call_wav = self.speak(user, script, context)
         disclosure, rate = _samples(disclosure_wav)
         call, call_rate = _samples(call_wav)
@@ -171,6 +177,6 @@ class AssetMaker:
             extra={"script": script, "disclosure": self._scripts.disclosure},
         )  # fmt: skip
         wav = provenance.wav_with_manifest(wav_bytes(audio, rate), record)
-        ref = self._engine.media.put(self._engine.signer.sign_media(wav, "audio/wav", record), "wav", owner=user.owner)
+        ref = self._media.put(self._signer.sign_media(wav, "audio/wav", record), "wav", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
                           {"duration_s": round(len(audio) / rate, 2)})  # fmt: skip

@@ -30,7 +30,11 @@ from engine.scenarios.models import CacheStats, Narration, VoiceProfile
 from storage.scenarios import CacheRow, NarrationCacheRepository, ScenarioUserRepository, UserRow, utcnow
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.provenance import MediaSigner
+    from engine.providers.gateway import ModelGateway
+    from engine.queue import GenerationQueue
+    from engine.settings import Settings
+    from storage.media import MediaStore
 
 __all__ = ["NarrationCache", "DEFAULT_TTL_S"]
 
@@ -53,9 +57,14 @@ def _sha(text: str) -> str:
 
 
 class NarrationCache:
-    def __init__(self, engine: Engine, users: ScenarioUserRepository, repo: NarrationCacheRepository,
+    def __init__(self, *, settings: Settings, models: ModelGateway, signer: MediaSigner, media: MediaStore,
+                 queue: GenerationQueue, users: ScenarioUserRepository, repo: NarrationCacheRepository,
                  scripts: Scripts, ttl_s: float = DEFAULT_TTL_S) -> None:  # fmt: skip
-        self._engine = engine
+        self._settings = settings
+        self._models = models
+        self._signer = signer
+        self._media = media
+        self._queue = queue
         self._users = users
         self._repo = repo
         self._scripts = scripts
@@ -66,7 +75,7 @@ class NarrationCache:
         self._accesses: dict[str, tuple[int, datetime]] = {}
         self._counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # hits, misses, preloads
         self._profiles: dict[str, tuple[UserRow, VoiceProfile]] = {}
-        engine.queue.register(NARRATION_JOB, self._run_preload)
+        queue.register(NARRATION_JOB, self._run_preload)
 
     # -- keys ------------------------------------------------------------------------------------
 
@@ -86,7 +95,7 @@ class NarrationCache:
         user, profile = self._user(user_id)
         text = render_text(step.script, user.name, user.age)
         script_hash, voice_hash = _sha(text)[:16], _sha(profile.fingerprint())[:16]
-        engine = self._engine.settings.speech_provider
+        engine = self._settings.speech_provider
         key = _sha(f"{user_id}|{step_id}|{script_hash}|{voice_hash}|{engine}|{NARRATION_FORMAT}")[:32]
         return key, text, script_hash, voice_hash, engine
 
@@ -97,7 +106,7 @@ class NarrationCache:
                     index = {}
                     for row in self._repo.live(utcnow()):
                         try:
-                            path = self._engine.media.get(row.media).path
+                            path = self._media.get(row.media).path
                         except NotFound:
                             continue
                         index[row.cache_key] = _Entry(row.media, path, row.duration_s, row.expires_at, row.user_id,
@@ -137,7 +146,7 @@ class NarrationCache:
         if self._hit(key) is not None or self._key_locks[key].locked():
             return None
         owner = self._user(user_id)[0].owner
-        job = self._engine.queue.submit(JobSpec(
+        job = self._queue.submit(JobSpec(
             id=f"nar-{key[:20]}-{time.time_ns() % 10**12}", kind=NARRATION_JOB, priority=Priority.PREFETCH,
             payload={"user_id": user_id, "step_id": step_id}, user_id=owner, max_retries=1, timeout_s=60,
         ))  # fmt: skip
@@ -170,14 +179,15 @@ class NarrationCache:
         started = time.perf_counter()
         user, profile = self._user(user_id)
         context = CallContext(user_id=user_id, job_id=job_id, owner=user.owner)
-        wav, duration_s = disclosed_narration(self._engine, profile, text, asset=f"narration-{step_id}",
-                                              user_id=user_id, voice_media=user.voice_media, context=context)  # fmt: skip
-        ref = self._engine.media.put(wav, "wav", owner=user.owner)
+        wav, duration_s = disclosed_narration(
+            profile, text, models=self._models, signer=self._signer, speech_provider=self._settings.speech_provider,
+            asset=f"narration-{step_id}", user_id=user_id, voice_media=user.voice_media, context=context)  # fmt: skip
+        ref = self._media.put(wav, "wav", owner=user.owner)
         now = utcnow()
         row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, duration_s,
                        (time.perf_counter() - started) * 1000, preloaded, 0 if preloaded else 1, now, now + self.ttl,
                        None if preloaded else now, user.owner)  # fmt: skip
-        if self._engine.media.tombstones.is_deleted(user.owner):
+        if self._media.tombstones.is_deleted(user.owner):
             raise NotFound("Nothing is stored for a person whose data was deleted.")
         self._repo.put(row)
         entry = _Entry(ref.sha256, ref.path, duration_s, row.expires_at, user_id, preloaded, user.owner)
@@ -230,7 +240,7 @@ class NarrationCache:
         for sha in media:
             if sha not in still_used:
                 try:
-                    self._engine.media.delete(sha)
+                    self._media.delete(sha)
                 except StudioError:
                     continue
         return len(removed)

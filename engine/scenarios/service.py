@@ -1,8 +1,7 @@
 """`ScenarioService`: onboarding, background pre-generation, the course and its narration, deletion.
 
 ```python
-engine = build_engine(settings)
-engine.scenarios = ScenarioService(engine)   # registers its job kinds: before engine.start()
+engine = build_engine(settings)   # builds the one ScenarioService of its queue (it registers job kinds)
 engine.start()
 result = engine.scenarios.onboard(OnboardRequest(name=..., age=..., gender=..., photo=..., voice=..., consent=True))
 for statuses in engine.scenarios.watch(result.user_id): ...
@@ -41,7 +40,14 @@ from storage.scenarios import (
 )  # fmt: skip
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.deletion import DeletionService
+    from engine.limits import OwnerLimits
+    from engine.provenance import MediaSigner
+    from engine.providers.gateway import ModelGateway
+    from engine.queue import GenerationQueue
+    from engine.settings import Settings
+    from storage.database import Database
+    from storage.media import MediaStore
 
 __all__ = ["ScenarioService", "GENDERS"]
 
@@ -56,21 +62,29 @@ def new_person_id() -> str:
 
 
 class ScenarioService:
-    def __init__(self, engine: Engine, *, narration_ttl_s: float = DEFAULT_TTL_S,
-                 cleanup_every_s: float | None = CLEANUP_EVERY_S) -> None:  # fmt: skip
-        self._engine = engine
+    def __init__(self, *, settings: Settings, db: Database, models: ModelGateway, queue: GenerationQueue,
+                 media: MediaStore, signer: MediaSigner, limits: OwnerLimits, deletion: DeletionService,
+                 narration_ttl_s: float = DEFAULT_TTL_S, cleanup_every_s: float | None = CLEANUP_EVERY_S) -> None:  # fmt: skip
+        self._settings = settings
+        self._models = models
+        self._queue = queue
+        self._media = media
+        self._signer = signer
+        self._limits = limits
+        self._deletion = deletion
         self._scripts = load_scripts()
         self._plan = plan(self._scripts)
         self._by_name = {a.name: a for a in self._plan}
-        self._users = ScenarioUserRepository(engine.db)
-        self._assets = ScenarioAssetRepository(engine.db)
-        self._maker = AssetMaker(engine, self._users, self._assets, self._scripts)
-        self.narrations = NarrationCache(engine, self._users, NarrationCacheRepository(engine.db), self._scripts,
-                                         narration_ttl_s)  # fmt: skip
+        self._users = ScenarioUserRepository(db)
+        self._assets = ScenarioAssetRepository(db)
+        self._maker = AssetMaker(settings=settings, models=models, media=media, signer=signer, users=self._users,
+                                 assets=self._assets, scripts=self._scripts)  # fmt: skip
+        self.narrations = NarrationCache(settings=settings, models=models, signer=signer, media=media, queue=queue, users=self._users,
+                                         repo=NarrationCacheRepository(db), scripts=self._scripts, ttl_s=narration_ttl_s)  # fmt: skip
         for kind in (IMAGE_JOB, VIDEO_JOB, DUB_JOB):
-            engine.queue.register(kind, self._run_job)
-        engine.deletion.add_flusher(self.narrations.flush)
-        engine.deletion.add_forgetter(self.narrations.forget_owner)
+            queue.register(kind, self._run_job)
+        deletion.add_flusher(self.narrations.flush)
+        deletion.add_forgetter(self.narrations.forget_owner)
         self._stop = threading.Event()
         self._cleaner: threading.Thread | None = None
         if cleanup_every_s:
@@ -83,7 +97,7 @@ class ScenarioService:
     def onboard(self, request: OnboardRequest, *, owner: Owner) -> OnboardResult:
         """Check everything first (nothing is stored on refusal); store, caricature, voice profile, queue 10 jobs."""
         started = time.perf_counter()
-        self._engine.limits.check(owner)
+        self._limits.check(owner)
         if not request.consent:
             raise InvalidRequest("consent", "tick the consent box: we only simulate your face and voice with your agreement")
         name = check_name(request.name, "name", hint="give the name the course should call you (1-80 characters)")
@@ -92,25 +106,25 @@ class ScenarioService:
         gender = request.gender.strip().lower()
         if gender not in GENDERS:
             raise InvalidRequest("gender", f"pick one of {', '.join(GENDERS)}")
-        rgb, extension, scale = check_photo_bytes(request.photo, max_pixels=self._engine.settings.max_image_pixels)
-        landmarks = check_faces(self._engine.models.vision.detect_faces([rgb])[0])
+        rgb, extension, scale = check_photo_bytes(request.photo, max_pixels=self._settings.max_image_pixels)
+        landmarks = check_faces(self._models.vision.detect_faces([rgb])[0])
         voice = check_voice(request.voice, request.voice_name)
 
         profile = analyse_voice(voice.samples, voice.sample_rate, gender)
-        profile = profile.model_copy(update={"engine": self._engine.settings.speech_provider,
+        profile = profile.model_copy(update={"engine": self._settings.speech_provider,
                                              "cloned_voice_id": self._clone_voice(voice.wav, name, owner)})  # fmt: skip
         cartoon = make_caricature(rgb, landmarks)
 
         user_id, job_key = new_person_id(), secrets.token_hex(8)
-        media = self._engine.media
+        media = self._media
         photo = media.put(request.photo, extension, owner=owner.id)
         voice_ref = media.put(voice.wav, "wav", owner=owner.id)
         record = provenance.manifest(
             asset="caricature", kind="image", user_id=user_id, sources={"photo": photo.sha256},
             steps=["face landmarks (478)", "asymmetry exaggeration", "cartoon proportions", "cartoon style",
-                   "simulation banner"], models={"vision": self._engine.settings.vision_provider},
+                   "simulation banner"], models={"vision": self._settings.vision_provider},
         )  # fmt: skip
-        caricature = media.put(self._engine.signer.sign_media(provenance.png_with_manifest(cartoon, record), "image/png", record), "png", owner=owner.id)
+        caricature = media.put(self._signer.sign_media(provenance.png_with_manifest(cartoon, record), "image/png", record), "png", owner=owner.id)
         now = utcnow()
         self._users.add(UserRow(user_id, name, request.age, gender, photo.sha256, voice_ref.sha256, caricature.sha256,
                                 (landmarks / scale).round(2).tolist(), profile.model_dump(), now, now, owner.id,
@@ -118,7 +132,7 @@ class ScenarioService:
         self._assets.upsert(AssetRow(user_id, "caricature", "caricature", None, caricature.sha256,
                                      round(time.perf_counter() - started, 3), False, None, record, now,
                                      owner.id))  # fmt: skip
-        self._engine.queue.submit_many(job_specs(user_id, job_key, owner.id, self._plan))
+        self._queue.submit_many(job_specs(user_id, job_key, owner.id, self._plan))
         return OnboardResult(user_id=user_id, caricature_path=caricature.path, voice_profile=profile,
                              assets=self.status(user_id, owner=owner), seconds=time.perf_counter() - started)  # fmt: skip
 
@@ -138,7 +152,7 @@ class ScenarioService:
 
     def _clone_voice(self, wav: bytes, name: str, owner: Owner) -> str | None:
         """The voice-cloning capability, through the recording gateway, when an adapter for it can run here."""
-        models = self._engine.models
+        models = self._models
         if not models.voice_clone.runnable():
             return None
         try:
@@ -157,7 +171,7 @@ class ScenarioService:
 
     def _run_job(self, ctx: JobContext) -> dict[str, Any]:
         user_id, name = ctx.job.payload["user_id"], ctx.job.payload["asset"]
-        if not self._users.exists(user_id) or self._engine.media.tombstones.is_deleted(ctx.job.user_id):
+        if not self._users.exists(user_id) or self._media.tombstones.is_deleted(ctx.job.user_id):
             return {"skipped": "the person was deleted"}
         ctx.report(0.05, f"making {name}")
         row = self._maker.make(user_id, self._by_name[name], job_id=ctx.job.id, report=ctx.report)
@@ -174,7 +188,7 @@ class ScenarioService:
         jobs: dict[str, Job | None] = {}
         for asset in self._plan:  # jobs before rows: a job seen completed has its row written already
             try:
-                jobs[asset.name] = self._engine.queue.get(job_id(user.job_key, asset.name))
+                jobs[asset.name] = self._queue.get(job_id(user.job_key, asset.name))
             except NotFound:
                 jobs[asset.name] = None
         rows = self._assets.for_user(user_id)
@@ -190,7 +204,7 @@ class ScenarioService:
             status = "running"  # the job's result is being recorded
         if row is not None and row.media and status == "completed":
             try:
-                path = self._engine.media.get(row.media).path
+                path = self._media.get(row.media).path
             except NotFound:
                 status = "missing"
         return AssetStatus(
@@ -208,7 +222,7 @@ class ScenarioService:
         """
         key = self._owned(user_id, owner).job_key
         ids = {job_id(key, a.name) for a in self._plan}
-        stream = self._engine.queue.subscribe_all()
+        stream = self._queue.subscribe_all()
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             current = self.status(user_id, owner=owner)
@@ -232,7 +246,7 @@ class ScenarioService:
         for asset in self._plan:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                self._engine.queue.wait(job_id(key, asset.name), remaining)
+                self._queue.wait(job_id(key, asset.name), remaining)
             except NotFound:
                 continue
         return self.status(user_id, owner=owner)
@@ -255,14 +269,14 @@ class ScenarioService:
         image, video = rows[f"{scenario}_image"], rows[f"{scenario}_video"]
         assert image.media and video.media
         return ScenarioView(scenario=scenario, title=self._scripts.scenarios[scenario]["title"],
-                            image_path=self._engine.media.get(image.media).path,
-                            video_path=self._engine.media.get(video.media).path, realtime=realtime,
+                            image_path=self._media.get(image.media).path,
+                            video_path=self._media.get(video.media).path, realtime=realtime,
                             seconds=time.perf_counter() - started)  # fmt: skip
 
     def _withdraw(self, jid: str) -> None:
         try:
-            if self._engine.queue.get(jid).status is JobStatus.PENDING:
-                self._engine.queue.cancel(jid)
+            if self._queue.get(jid).status is JobStatus.PENDING:
+                self._queue.cancel(jid)
         except (NotFound, JobError):
             pass
 
@@ -281,7 +295,7 @@ class ScenarioService:
 
     def narration(self, user_id: str, step_id: str, preload_next: bool = True, *, owner: Owner) -> Narration:
         self._owned(user_id, owner)
-        self._engine.limits.check(owner)
+        self._limits.check(owner)
         return self.narrations.get(user_id, step_id, preload_next)
 
     def cache_stats(self, user_id: str, *, owner: Owner) -> CacheStats:
@@ -307,7 +321,7 @@ class ScenarioService:
         operator onboarded (local CLI) is deleted alone, not with every other operator record."""
         row = self._owned(user_id, owner)
         subject = Owner(id=row.owner, operator=row.owner == OPERATOR.id, visitor=owner.visitor and owner.owns(row.owner))
-        report = self._engine.deletion.forget(owner=subject, copies_in=copies_in, extra_paths=extra_paths,
+        report = self._deletion.forget(owner=subject, copies_in=copies_in, extra_paths=extra_paths,
                                               user_id=user_id if subject.operator else None)  # fmt: skip
         self.narrations.forget_user(user_id)
         return report.model_copy(update={"user_id": user_id})

@@ -1,7 +1,8 @@
 """Choose-your-own-adventure with lessons: plan, streamed chapters, choices, pictures, resume, summary.
 
-`StoryService(engine)` is the public entry point; it is built before `engine.start()`
-because it registers the `story.characters` queue job.
+`StoryService` is the public entry point (`engine.story`); it is built once per queue, before
+the queue starts, because it registers the `story.characters` queue job (`with_config` gives
+the same service with other settings).
 """
 
 from engine.story.content import StoryContent, load_content

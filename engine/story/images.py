@@ -21,7 +21,8 @@ from engine.queue import JobSpec, JobStatus, Priority
 from engine.story.models import ChapterImage, StoryConfig, utcnow
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.queue import GenerationQueue
+    from storage.media import MediaStore
     from storage.stories import StoryRepository
 
 __all__ = ["ChapterImages", "PLACEHOLDER_LABEL"]
@@ -33,8 +34,9 @@ _FAILED = {JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.BLOCKED}
 
 
 class ChapterImages:
-    def __init__(self, engine: Engine, repo: StoryRepository, config: StoryConfig) -> None:
-        self._engine = engine
+    def __init__(self, *, queue: GenerationQueue, media: MediaStore, repo: StoryRepository, config: StoryConfig) -> None:
+        self._queue = queue
+        self._media = media
         self._repo = repo
         self._config = config
 
@@ -59,7 +61,7 @@ class ChapterImages:
                 )
             )
         try:
-            jobs = self._engine.queue.submit_many(specs)
+            jobs = self._queue.submit_many(specs)
         except JobError as exc:  # a full or stopped queue costs the pictures, never the chapter
             logger.warning("Story images were not queued: %s", exc.user_message)
             return []
@@ -81,7 +83,7 @@ class ChapterImages:
         for image in images:
             remaining = max(0.1, deadline - (utcnow() - started).total_seconds())
             try:
-                job = self._engine.queue.wait(image.job_id, timeout=remaining)
+                job = self._queue.wait(image.job_id, timeout=remaining)
                 if job.status is JobStatus.COMPLETED and job.finished_at is not None:
                     elapsed = (job.finished_at.replace(tzinfo=None) - job.created_at.replace(tzinfo=None))
                     self._repo.record(adventure_id, "image", chapter_index, elapsed.total_seconds() * 1000, image.kind)
@@ -90,7 +92,7 @@ class ChapterImages:
             except JobError:
                 self._safe_record(adventure_id, "image_timeout", chapter_index, image.job_id)
                 try:
-                    self._engine.queue.cancel(image.job_id)
+                    self._queue.cancel(image.job_id)
                 except StudioError:
                     pass
             except StudioError:  # the engine is closing; telemetry is best effort
@@ -108,13 +110,13 @@ class ChapterImages:
         waited = (utcnow() - since).total_seconds()
         for image in images:
             try:
-                job = self._engine.queue.get(image.job_id)
+                job = self._queue.get(image.job_id)
             except StudioError:
                 out.append(image.model_copy(update={"status": "failed", "note": "the image job is gone"}))
                 continue
             if job.status is JobStatus.COMPLETED and job.result:
                 try:
-                    path = str(self._engine.media.get(job.result["media"]).path)
+                    path = str(self._media.get(job.result["media"]).path)
                 except StudioError:
                     out.append(image.model_copy(update={"status": "failed", "note": "the image file is missing"}))
                     continue

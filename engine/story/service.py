@@ -1,7 +1,8 @@
 """`StoryService`: start an adventure, stream its chapters, take choices, resume, summarise.
 
 ```python
-story = StoryService(engine)            # before engine.start(): registers its queue job
+story = StoryService(db=db, models=gateway, queue=queue, media=media, limits=limits)  # before queue.start()
+faster = story.with_config(StoryConfig(chapter_tokens=64))  # the same service (and job), other settings
 adventure = story.start("harbor-town", "phishing-emails", chapters=8, owner=OPERATOR)
 for event in story.stream_chapter(adventure.id):
     ...                                  # event.text grows; the last event holds the chapter
@@ -16,6 +17,7 @@ gets that chapter replayed, so two tabs never make two chapters.
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
 import time
@@ -53,7 +55,11 @@ from engine.story.summary import build_summary, history_for_prompt
 from storage.stories import NOT_FOUND, StoryEvent, StoryRepository, VersionConflict
 
 if TYPE_CHECKING:
-    from engine.engine import Engine
+    from engine.limits import OwnerLimits
+    from engine.providers.gateway import ModelGateway
+    from engine.queue import GenerationQueue
+    from storage.database import Database
+    from storage.media import MediaStore
 
 __all__ = ["StoryService", "CHARACTERS_JOB", "auto_choice"]
 
@@ -66,16 +72,28 @@ def auto_choice(chapter: Chapter) -> int:
 
 
 class StoryService:
-    def __init__(self, engine: Engine, config: StoryConfig | None = None, content: StoryContent | None = None) -> None:
-        self._engine = engine
+    def __init__(self, *, db: Database, models: ModelGateway, queue: GenerationQueue, media: MediaStore,
+                 limits: OwnerLimits, config: StoryConfig | None = None, content: StoryContent | None = None) -> None:  # fmt: skip
+        self._models = models
+        self._queue = queue
+        self._media = media
+        self._limits = limits
         self.config = config or StoryConfig()
         self.content = content or load_content()
-        self._repo = StoryRepository(engine.db)
-        self._images = ChapterImages(engine, self._repo, self.config)
+        self._repo = StoryRepository(db)
+        self._images = ChapterImages(queue=queue, media=media, repo=self._repo, config=self.config)
         self._guard = threading.Lock()
         self._choose_locks: dict[str, threading.Lock] = {}
         self._write_locks: dict[str, threading.Lock] = {}
-        engine.queue.register(CHARACTERS_JOB, self._characters_job)
+        queue.register(CHARACTERS_JOB, self._characters_job)  # once per queue: build one StoryService
+
+    def with_config(self, config: StoryConfig) -> StoryService:
+        """This service with other settings (chapter length, pictures...): same adventures, same locks,
+        same queue job (which the configuration does not change), no second registration."""
+        twin = copy.copy(self)
+        twin.config = config
+        twin._images = ChapterImages(queue=self._queue, media=self._media, repo=self._repo, config=config)
+        return twin
 
     # -- content -----------------------------------------------------------------------------
 
@@ -90,7 +108,7 @@ class StoryService:
     def start(self, world: str, topic: str, chapters: int = 8, user_id: str | None = None, *,
               owner: Owner) -> Adventure:  # fmt: skip
         """Create and save a new adventure for `owner`; its first chapter comes from `stream_chapter`."""
-        self._engine.limits.check(owner)
+        self._limits.check(owner)
         self._refuse_deleted(owner.id)
         world_ = self.content.world(world)
         topic_ = self.content.topic(topic)
@@ -110,7 +128,7 @@ class StoryService:
             plan=plan,
             characters={world_.protagonist.name: world_.protagonist.appearance},
             question_ids=[bank[i % len(bank)].id for i in range(lessons)],
-            metadata={"config": self.config.model_dump(), "text_chain": self._engine.models.text.chain()},
+            metadata={"config": self.config.model_dump(), "text_chain": self._models.text.chain()},
         )
         saved = self._repo.create(adventure)
         self._repo.record(saved.id, "started", None, None, f"{world_.id}/{topic_.id}/{chapters}")
@@ -137,7 +155,7 @@ class StoryService:
         Raises `NotFound` at once for an unknown id or another owner's (before iteration starts).
         """
         self._get(adventure_id, owner)
-        self._engine.limits.check(owner)
+        self._limits.check(owner)
         return self._stream(adventure_id, owner)
 
     def _stream(self, adventure_id: str, owner: Owner) -> Iterator[ChapterEvent]:
@@ -187,7 +205,7 @@ class StoryService:
         started = time.perf_counter()
         ttft: float | None = None
         raw, pieces = "", 0
-        for piece in self._engine.models.text.stream(request, context):
+        for piece in self._models.text.stream(request, context):
             if ttft is None:
                 ttft = (time.perf_counter() - started) * 1000
             raw += piece
@@ -227,7 +245,7 @@ class StoryService:
         saved = self._repo.save(adventure)
         self._record_chapter(saved.id, chapter, stream_ms)
         self._images.watch(saved.id, index, images)
-        self._engine.queue.submit(
+        self._queue.submit(
             JobSpec(kind=CHARACTERS_JOB, payload={"adventure_id": saved.id, "chapter_index": index},
                     priority=Priority.BACKGROUND, user_id=saved.owner, max_retries=1, timeout_s=60)
         )
@@ -248,7 +266,7 @@ class StoryService:
                 max_new_tokens=self.config.choice_tokens, temperature=0.4 + 0.3 * attempt, stop=("\n4",),
             )
             try:
-                answer = self._engine.models.text.generate([request], context)[0].text
+                answer = self._models.text.generate([request], context)[0].text
             except ProviderError as exc:
                 self._repo.record(adventure.id, "choices_error", len(adventure.chapters), None, exc.user_message[:200])
                 break
@@ -391,7 +409,7 @@ class StoryService:
     def _characters_job(self, context: JobContext) -> dict[str, Any]:
         adventure_id = str(context.job.payload["adventure_id"])
         index = int(context.job.payload["chapter_index"])
-        if self._engine.media.tombstones.is_deleted(context.job.user_id):
+        if self._media.tombstones.is_deleted(context.job.user_id):
             return {"skipped": "the person was deleted"}
         adventure = self._get(adventure_id, OPERATOR)
         world = self.content.world(adventure.world_id)
@@ -414,7 +432,7 @@ class StoryService:
         return adventure
 
     def _refuse_deleted(self, owner_id: str | None) -> None:
-        if self._engine.media.tombstones.is_deleted(owner_id):
+        if self._media.tombstones.is_deleted(owner_id):
             raise NotFound(NOT_FOUND)
 
     def _lock(self, table: dict[str, threading.Lock], adventure_id: str) -> threading.Lock:

@@ -34,7 +34,9 @@ def test_repository_round_trip_lists_and_counts(db: Database) -> None:
     b.status, b.attempts, b.device, b.progress = "failed", 2, "cuda:0", 0.25
     b.error, b.finished_at = "boom", datetime(2025, 1, 2, tzinfo=UTC)
     repo.save_states([b])
-    repo.save_progress("a", 0.5, "half")
+    a = repo.get("a")
+    a.progress, a.message = 0.5, "half"
+    repo.save_states([a])
     assert (repo.get("a").progress, repo.get("a").message) == (0.5, "half")
     stored = repo.get("b")
     assert (stored.status, stored.attempts, stored.device, stored.error) == ("failed", 2, "cuda:0", "boom")

@@ -35,7 +35,9 @@ def test_killed_process_resumes_without_redoing_finished_jobs(tmp_path: Path) ->
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
-    while len(_lines(log_path)) < 3:  # the test may poll a file; the queue itself never polls
+    # Kill once two pairs of jobs have finished (each works 0.3 s): the first pair's completions
+    # are then in the database (state changes are group-committed within STATE_DELAY_S).
+    while len(_lines(log_path)) < 6:  # the test may poll a file; the queue itself never polls
         assert worker.poll() is None, worker.communicate()[1].decode()
         assert time.monotonic() < deadline, "the worker process never got going"
         time.sleep(0.02)
@@ -60,7 +62,7 @@ def test_killed_process_resumes_without_redoing_finished_jobs(tmp_path: Path) ->
     runs = Counter(_lines(log_path))
     assert set(runs) == set(job_ids(COUNT))
     assert all(runs[job_id] == 1 for job_id in finished_before)  # never redone
-    assert {job_id for job_id, n in runs.items() if n > 1} <= running_before
-    assert sum(runs.values()) <= COUNT + len(running_before)
+    # Redone at most: the jobs running at the kill, and those whose completion was still queued.
+    assert sum(runs.values()) <= COUNT + 2 * SLOTS
     resumed = [job for job in done if job.id in running_before]
     assert all(job.attempts == 2 for job in resumed)  # the interrupted attempt still counts

@@ -47,10 +47,8 @@ def face_jpeg() -> bytes:
 @pytest.fixture
 def scenario_engine(engine_settings: Settings) -> Iterator[tuple[Engine, ScenarioService]]:
     engine = build_engine(engine_settings)
-    service = ScenarioService(engine, cleanup_every_s=None)
     engine.start()
     try:
-        yield engine, service
+        yield engine, engine.scenarios
     finally:
-        service.close()
         engine.close()

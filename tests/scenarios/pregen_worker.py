@@ -11,7 +11,8 @@ import threading
 import time
 from pathlib import Path
 
-from engine.engine import build_engine
+from engine.deletion import DeletionService
+from engine.kernel import Kernel, build_kernel
 from engine.scenarios import OnboardRequest, ScenarioService
 from engine.settings import load_settings
 from engine.ownership import OPERATOR
@@ -32,12 +33,17 @@ class LoggedService(ScenarioService):
         return result
 
 
-def open_service(data_dir: Path, model_cache: Path) -> tuple[object, ScenarioService]:
-    engine = build_engine(load_settings(data_dir=data_dir, model_cache_dir=model_cache, cpu_workers=2, _env_file=None))
+def open_service(data_dir: Path, model_cache: Path) -> tuple[Kernel, ScenarioService]:
+    """The kernel and a logging scenario service on it (the only one registering the scenario jobs)."""
+    kernel = build_kernel(load_settings(data_dir=data_dir, model_cache_dir=model_cache, cpu_workers=2, _env_file=None))
     LoggedService.log = data_dir / "ran.log"
-    service = LoggedService(engine, cleanup_every_s=None)
-    engine.start()
-    return engine, service
+    service = LoggedService(
+        settings=kernel.settings, db=kernel.db, models=kernel.models, queue=kernel.queue, media=kernel.media,
+        signer=kernel.signer, limits=kernel.limits,
+        deletion=DeletionService(db=kernel.db, media=kernel.media, queue=kernel.queue), cleanup_every_s=None,
+    )
+    kernel.queue.start()
+    return kernel, service
 
 
 def main(data_dir: str, model_cache: str, voice: str) -> None:

@@ -12,8 +12,7 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:  # noqa: ANN001
     from studio import onboarding_tab
     from studio.identity import Identities
 
-    engine, service = scenario_engine
-    engine.scenarios = service
+    engine, _ = scenario_engine
     with gr.Blocks() as demo:
         onboarding_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
     names = {dep.get("api_name") for dep in demo.config["dependencies"]}

@@ -34,7 +34,7 @@ def make_story(engine_settings: Settings) -> Iterator[StoryFactory]:
         settings = engine_settings.model_copy(update=updates)
         engine = build_engine(settings, plugins=["tests.story.fakes"])
         engines.append(engine)
-        story = StoryService(engine, config)
+        story = engine.story.with_config(config)
         engine.start()
         return engine, story
 

@@ -188,7 +188,7 @@ def test_an_adventure_resumes_after_the_engine_is_rebuilt(make_story: StoryFacto
     engine.close()
     settings = engine_settings.model_copy(update={"text_provider": "story-fake"})
     with build_engine(settings, plugins=["tests.story.fakes"]) as again:
-        story2 = StoryService(again, FAST)
+        story2 = again.story.with_config(FAST)
         again.start()
         resumed = story2.resume(adventure.id, owner=OPERATOR)
         assert resumed.chapters[0].text == written.text and resumed.chapters[0].choice_made == 1
