@@ -248,12 +248,21 @@ class IntentService:
             examples = stratified_sample(examples, limit)
         return evaluate(self._classifier(Method(method)), examples, batch_size=batch_size)
 
-    def correct(self, prompt: str, has_image: bool, workflow: Workflow | str, *, owner: Owner) -> None:
-        """Store the right label for a request; `retrain()` folds corrections into the head."""
+    def correct(self, prompt: str, has_image: bool, workflow: Workflow | str | None, *, owner: Owner) -> None:
+        """Store the right label a person picked for a request; `retrain()` folds corrections into the head.
+
+        Nothing is stored without an explicit pick: an empty or unknown workflow is refused."""
         request = ClassifyRequest(prompt=prompt, has_image=has_image)
+        names = ", ".join(w.value for w in Workflow)
+        if not workflow:
+            raise InvalidRequest("workflow", f"pick the right workflow from the list first ({names})")
+        try:
+            picked = Workflow(workflow)
+        except ValueError as exc:
+            raise InvalidRequest("workflow", f"{workflow!r} is not a workflow; pick one of {names}") from exc
         if self._engine.media.tombstones.is_deleted(owner.id):
             return
-        self._repo.add_correction(owner.id, request.prompt, has_image, Workflow(workflow).value, owner=owner.id)
+        self._repo.add_correction(owner.id, request.prompt, has_image, picked.value, owner=owner.id)
 
     def retrain(self) -> int:
         corrections = [LabelledExample(prompt=p, has_image=h, workflow=w) for p, h, w in self._repo.corrections()]
