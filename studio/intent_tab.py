@@ -123,7 +123,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         with gr.Row():
             labelled = gr.File(label="Labelled JSONL (optional)", file_types=[".jsonl", ".json", ".txt"])
             eval_methods = gr.CheckboxGroup([m.value for m in Method], value=["rules", "embedding"], label="Methods")
-            llm_limit = gr.Slider(9, 216, value=27, step=1, label="Requests sent to the LLM (a sample spread over the labels)")
+            llm_limit = gr.Slider(5, 216, value=27, step=1, label="Requests sent to the LLM (a sample spread over the labels)")
             evaluate = gr.Button("Evaluate")
         eval_note = gr.Markdown()
         eval_table = gr.Dataframe(label="Accuracy and latency", interactive=False, wrap=True, visible=False)
