@@ -51,8 +51,9 @@ def test_classify_after_compare_clears_the_comparison_and_compare_replaces_the_c
     tab: tuple[gr.Blocks, Engine],
 ) -> None:
     demo, _ = tab
-    compared = by_label(handler(demo, "compare")("dye my hair pastel pink", True, VISITOR))
-    assert compared["Side by side"]["visible"] is True and len(compared["Side by side"]["value"]) == 3
+    compared = handler(demo, "compare")("dye my hair pastel pink", True, VISITOR)
+    table = by_label(compared)["Side by side"]
+    assert table["visible"] is True and len(table["value"]) == 3
     card = next(u for c, u in compared.items() if isinstance(c, gr.Markdown))
     assert "Compared" in card and "hair_styling" in card
     classified = handler(demo, "classify")("animate this photo", True, "rules", VISITOR)
