@@ -7,7 +7,6 @@ from pathlib import Path
 
 import gradio as gr
 import pandas as pd
-import plotly.graph_objects as go
 
 from engine.engine import Engine
 from engine.errors import InvalidRequest

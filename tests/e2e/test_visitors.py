@@ -71,7 +71,7 @@ def test_two_visitors_are_kept_apart_and_deletion_leaves_nothing(studio: tuple[E
     story = alice.predict("harbor-town", "phishing-emails", 3, api_name="/story_start")
     adventure = story[-2]
     assert alice.predict(handle_file(str(FACE)), "@alice_private", api_name="/save_reference").count("@") == 2
-    alice.predict("make it brighter", True, "rules", api_name="/classify")  # noqa: the card is not needed
+    alice.predict("make it brighter", True, "rules", api_name="/classify")
 
     # Bob: nothing of Alice's can be found, opened, heard, resumed, cancelled or deleted
     for message in (
