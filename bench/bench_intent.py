@@ -30,6 +30,7 @@ from engine.intent import (  # noqa: E402
     evaluate,
     load_examples,
 )
+from engine.intent.evaluate import stratified_sample  # noqa: E402
 from engine.settings import load_settings  # noqa: E402
 
 EMBEDDING_ACCURACY_TARGET = 0.95
@@ -75,13 +76,12 @@ def main() -> int:
     llm_p50: float | None = None
     if text_model is not None:
         llm = LLMClassifier(text_model, fallbacks=[embedding, RulesClassifier()], attempts=2, backoff_initial_s=0.1)
-        step = max(1, len(held) // args.llm_limit)
-        sample = held[::step][: args.llm_limit]
+        sample = stratified_sample(held, args.llm_limit)
         llm_report = evaluate(llm, sample, batch_size=1)
-        note = f"(every {step}th held-out request, one per call; model {text_model.model_name})"
+        note = f"(a sample spread over the labels, one per call; model {text_model.model_name})"
         print(line(llm_report, note))
-        answered = llm_report.examples - llm_report.fallbacks
-        print(f"           the LLM itself answered {answered}/{llm_report.examples}; the rest fell back")
+        print(f"           the LLM itself answered {llm_report.answered}/{llm_report.examples} (accuracy is over "
+              "those); the rest fell back")
         llm_p50 = llm_report.p50_ms
 
     print("\ntargets")

@@ -12,7 +12,7 @@ import gradio as gr
 
 from engine.errors import StudioError
 
-__all__ = ["shows_errors"]
+__all__ = ["shows_errors", "warns_on_refusal"]
 
 log = logging.getLogger("studio.refusals")
 
@@ -58,3 +58,22 @@ def _quiet(handler: Callable[..., Any], exc: gr.Error) -> gr.Error:
     log.info("%s refused: %s", handler.__name__, exc.message)
     exc.print_exception = False
     return exc
+
+
+def warns_on_refusal(on_refusal: Callable[[str], R]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Show a refusal as a toast (`gr.Warning`) and return `on_refusal(message)` for the outputs,
+    so nothing covers them and every button stays usable (no `gr.Error` overlay)."""
+
+    def decorate(handler: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(handler)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return handler(*args, **kwargs)
+            except StudioError as exc:
+                log.info("%s refused (%s): %s", handler.__name__, type(exc).__name__, exc.user_message)
+                gr.Warning(exc.user_message)
+                return on_refusal(exc.user_message)
+
+        return wrapper
+
+    return decorate

@@ -19,10 +19,15 @@ _SHORT = {
 
 
 def confusion_figure(reports: Sequence[EvaluationReport]) -> go.Figure:
-    """One heatmap per method, side by side: rows are the true workflow, columns the predicted one."""
+    """One heatmap per method, side by side: rows are the true workflow, columns the predicted one.
+    Only the method's own answers are counted; requests a fallback answered are named in the title."""
     figure = make_subplots(
         rows=1, cols=len(reports), horizontal_spacing=0.08,
-        subplot_titles=[f"{r.method}: accuracy {r.accuracy:.3f} on {r.examples}" for r in reports],
+        subplot_titles=[
+            f"{r.method}: {r.accuracy:.3f} on its {r.answered} answers"
+            + (f" ({r.fallbacks} fell back)" if r.fallbacks else "")
+            for r in reports
+        ],
     )
     for column, report in enumerate(reports, start=1):
         labels = [_SHORT.get(label, label) for label in report.labels]

@@ -163,7 +163,10 @@ class EmbeddingClassifier(Classifier):
     # --- training -------------------------------------------------------------------
 
     def _build(self) -> IntentHead:
-        path = self._cache_dir / f"head-{self.cache_key[:24]}.npz" if self._cache_dir else None
+        key = self.cache_key
+        self.version = key[:24]
+        """Names what the head learned from; it changes when a retrain adds corrections."""
+        path = self._cache_dir / f"head-{key[:24]}.npz" if self._cache_dir else None
         if path is not None and path.is_file():
             try:
                 head = IntentHead.load(path, self.settings)

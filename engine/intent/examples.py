@@ -25,7 +25,7 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 def load_examples(path: Path = TRAIN_PATH) -> list[LabelledExample]:
-    """Read one JSON object per line: {"prompt": str, "has_image": bool, "workflow": str}."""
+    """Read one JSON object per line: {"prompt": str, "has_image": bool, "workflow": str} (or "label": str)."""
     examples = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -36,7 +36,7 @@ def load_examples(path: Path = TRAIN_PATH) -> list[LabelledExample]:
             raise InvalidRequest(
                 f"{path.name} line {number}",
                 f'not a labelled example ({exc.errors()[0]["msg"]}); each line is '
-                '{"prompt": "...", "has_image": false, "workflow": "image_generation"}',
+                '{"prompt": "...", "has_image": false, "workflow": "image_generation"} ("label" works too)',
             ) from exc
     return examples
 

@@ -1,6 +1,9 @@
-"""Ask a text model for a JSON verdict; retry with backoff and jitter; fall back when it fails.
+"""Ask a text model which workflow a request is; retry with backoff and jitter; fall back when it fails.
 
-The answer must validate as `LLMAnswer`. A provider error or an answer that does not
+How it asks depends on what the adapter that serves the call can do. One with the CHOOSE
+feature (the embedded model) scores the nine workflows by likelihood (`likelihood.py`):
+its answer is always one of them. Any other (a remote chat model) is asked for a JSON
+verdict, which must validate as `LLMAnswer`. A provider error or an answer that does not
 validate is retried (exponential backoff with jitter, tenacity); requests still without
 an answer after the last attempt go to the fallback classifiers in order (by default
 embedding, then rules), and the result says so in `fallback_used` and `reasoning`.
@@ -18,26 +21,18 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_a
 
 from engine.errors import ProviderError, StudioError
 from engine.intent.classifier import Classifier, build_classification
-from engine.intent.models import Classification, ClassifyRequest, Method, Workflow
+from engine.intent.examples import TRAIN_PATH, load_examples
+from engine.intent.likelihood import DESCRIPTIONS, LabelContexts
+from engine.intent.models import Classification, ClassifyRequest, LabelledExample, Method, Workflow
 from engine.intent.rules import RulesClassifier
-from engine.providers.base import TextModel, TextRequest
+from engine.providers.base import CHOOSE, TextModel, TextRequest
+from engine.providers.services import TextService
 
 __all__ = ["LLMClassifier", "LLMAnswer", "MalformedAnswer", "SYSTEM_PROMPT"]
 
-_DESCRIPTIONS = {
-    Workflow.IMAGE_GENERATION: "a new image from a text description",
-    Workflow.IMAGE_EDITING: "change part of an existing image (remove, add, replace, recolour an object)",
-    Workflow.IMAGE_ENHANCEMENT: "upscale, sharpen, denoise, restore or colourise an existing image",
-    Workflow.HAIR_STYLING: "change hair colour, cut or style",
-    Workflow.REFERENCE_STYLING: "celebrity, event or fashion looks and virtual try-on (put @name in, wear this)",
-    Workflow.STYLE_TRANSFER: "apply an artistic style (anime, watercolour, Van Gogh) to an existing image",
-    Workflow.TEXT_TO_VIDEO: "a silent video from a text description",
-    Workflow.IMAGE_TO_VIDEO: "animate an existing image, no sound",
-    Workflow.VIDEO_GENERATION: "a video with audio: music, speech, singing or sound effects",
-}
 SYSTEM_PROMPT = (
     "You route creative requests to one workflow. Workflows:\n"
-    + "\n".join(f"- {workflow.value}: {text}" for workflow, text in _DESCRIPTIONS.items())
+    + "\n".join(f"- {workflow.value}: {text}" for workflow, text in DESCRIPTIONS.items())
     + '\nReply with JSON only: {"workflow": "<one workflow name>", "confidence": <0 to 1>, '
     '"reasoning": "<one short sentence>", "requires_web_search": <true if it names a celebrity or event>, '
     '"web_search_query": "<query or null>"}'
@@ -78,25 +73,31 @@ class LLMAnswer(BaseModel):
 
 
 class LLMClassifier(Classifier):
-    """Classifies with any `TextModel`; falls back to `fallbacks` (default: rules) when it fails."""
+    """Classifies with a `TextModel` (or the gateway's text service, which picks the adapter);
+    falls back to `fallbacks` (default: rules) when it fails."""
 
     method = Method.LLM
 
     def __init__(
         self,
-        text_model: TextModel,
+        text_model: TextModel | TextService,
         fallbacks: Sequence[Classifier] | None = None,
         attempts: int = 3,
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 8.0,
         jitter_s: float = 0.5,
         max_new_tokens: int = 120,
+        examples: Sequence[LabelledExample] | None = None,
+        shots: int = 8,
     ) -> None:
         self._model = text_model
         self._fallbacks = list(fallbacks) if fallbacks else [RulesClassifier()]
         self._attempts = attempts
         self._wait = wait_exponential_jitter(initial=backoff_initial_s, max=backoff_max_s, jitter=jitter_s)
         self._max_new_tokens = max_new_tokens
+        self._examples = examples
+        self._shots = shots
+        self._contexts: LabelContexts | None = None
 
     def _request(self, request: ClassifyRequest) -> TextRequest:
         context = "The user has an image open." if request.has_image else "The user has no image open."
@@ -108,6 +109,36 @@ class LLMClassifier(Classifier):
             json_mode=True,
         )
 
+    def _ask(self, requests: Sequence[ClassifyRequest]) -> list[LLMAnswer | MalformedAnswer]:
+        """One answer (or why there is none) per request, from whichever adapter serves the call."""
+
+        def run(model: TextModel) -> list[LLMAnswer | MalformedAnswer]:
+            if CHOOSE in model.features:
+                return self._by_likelihood(model, requests)
+            return [self._parsed(reply.text) for reply in model.generate([self._request(r) for r in requests])]
+
+        if isinstance(self._model, TextModel):
+            return run(self._model)
+        return self._model.with_model(run, [self._request(r) for r in requests])
+
+    def _by_likelihood(self, model: TextModel, requests: Sequence[ClassifyRequest]) -> list[LLMAnswer | MalformedAnswer]:
+        if self._contexts is None:
+            examples = self._examples if self._examples is not None else load_examples(TRAIN_PATH)
+            self._contexts = LabelContexts.from_examples(examples, self._shots)
+        contexts = self._contexts
+        answers: list[LLMAnswer | MalformedAnswer] = []
+        for result in model.choose([contexts.request(r) for r in requests]):
+            scored = contexts.answer(result)
+            answers.append(LLMAnswer(workflow=scored.workflow, confidence=scored.confidence, reasoning=scored.reasoning))
+        return answers
+
+    @staticmethod
+    def _parsed(text: str) -> LLMAnswer | MalformedAnswer:
+        try:
+            return LLMAnswer.parse(text)
+        except MalformedAnswer as exc:
+            return exc
+
     def classify_many(self, requests: Sequence[ClassifyRequest]) -> list[Classification]:
         start = time.perf_counter()
         answers: dict[int, LLMAnswer] = {}
@@ -116,16 +147,16 @@ class LLMClassifier(Classifier):
         def attempt() -> None:
             pending = [i for i in range(len(requests)) if i not in answers]
             try:
-                replies = self._model.generate([self._request(requests[i]) for i in pending])
+                replies = self._ask([requests[i] for i in pending])
             except ProviderError as exc:
                 for i in pending:
                     failures[i] = f"provider error: {exc.user_message}"
                 raise
             for i, reply in zip(pending, replies, strict=True):
-                try:
-                    answers[i] = LLMAnswer.parse(reply.text)
-                except MalformedAnswer as exc:
-                    failures[i] = exc.user_message
+                if isinstance(reply, LLMAnswer):
+                    answers[i] = reply
+                else:
+                    failures[i] = reply.user_message
             if len(answers) < len(requests):
                 raise MalformedAnswer(f"{len(requests) - len(answers)} replies did not validate")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from engine.intent.normalize import normalize_prompt
 
@@ -95,7 +95,7 @@ class LabelledExample(_Frozen):
 
     prompt: str = Field(min_length=1)
     has_image: bool = False
-    workflow: Workflow
+    workflow: Workflow = Field(validation_alias=AliasChoices("workflow", "label"), description="Also read as `label`.")
 
     def to_request(self) -> ClassifyRequest:
         return ClassifyRequest(prompt=self.prompt, has_image=self.has_image)
@@ -135,9 +135,15 @@ class ClassMetrics(_Frozen):
 
 
 class EvaluationReport(_Frozen):
+    """A method's score on labelled requests. Accuracy, per-class figures, confusion and errors
+    count only the requests the method answered itself; those a fallback answered are in
+    `fallbacks` (and `fallback_rate`) alone. Latencies cover every request sent."""
+
     method: str
-    examples: int
-    accuracy: float
+    examples: int = Field(description="Requests sent to the method.")
+    answered: int = Field(description="Requests the method answered itself (no fallback).")
+    accuracy: float = Field(description="Over the method's own answers.")
+    accuracy_with_fallbacks: float = Field(description="Over every request, fallback answers included.")
     per_class: dict[str, ClassMetrics]
     labels: tuple[str, ...]
     confusion: tuple[tuple[int, ...], ...] = Field(description="Rows: true label; columns: predicted.")
@@ -145,7 +151,15 @@ class EvaluationReport(_Frozen):
     p50_ms: float
     p95_ms: float
     fallbacks: int = Field(0, description="How many answers came from a fallback classifier.")
-    errors: tuple[str, ...] = Field((), description="'prompt -> predicted (expected)' for each miss.")
+    errors: tuple[str, ...] = Field((), description="'prompt -> predicted (expected)' for each miss of its own.")
+
+    @property
+    def fallback_rate(self) -> float:
+        return self.fallbacks / self.examples if self.examples else 0.0
+
+    @property
+    def self_answer_rate(self) -> float:
+        return self.answered / self.examples if self.examples else 0.0
 
 
 class EnhancedPrompt(_Frozen):

@@ -21,7 +21,7 @@ from engine.intent.catalogue import WORKFLOW_CAPABILITY, CatalogueGap, catalogue
 from engine.intent.classifier import Classifier
 from engine.intent.embedding import EmbeddingClassifier
 from engine.intent.enhance import enhance_prompt
-from engine.intent.evaluate import evaluate
+from engine.intent.evaluate import evaluate, stratified_sample
 from engine.intent.execute import PlanRunner, working_image
 from engine.intent.examples import HELDOUT_PATH, load_examples, load_labelled_file
 from engine.intent.llm import LLMClassifier
@@ -112,17 +112,25 @@ class IntentService:
             self._log(request, method, None, 0.0, False, breaker_state, True, exc.user_message)
             raise
         started = time.perf_counter()
-        key = cache_key(normalise_text(request.prompt), request.has_image, method.value)
+        classifier = self._classifier(method)
+        key = cache_key(normalise_text(request.prompt), request.has_image, method.value, self._answers_version(method))
         cached = self.resilience.cache.get(key)
         if cached is not None:
             result = Classification.model_validate_json(cached)
             latency = (time.perf_counter() - started) * 1000
             self._log(request, method, result, latency, True, breaker_state, False)
             return result.model_copy(update={"latency_ms": latency})
-        result = self._classifier(method).classify(request)
+        result = classifier.classify(request)
         self.resilience.cache.set(key, result.model_dump_json())
         self._log(request, method, result, result.latency_ms, False, breaker_state, False)
         return result
+
+    def _answers_version(self, method: Method) -> str:
+        """Part of the result-cache key: a retrain (new corrections) changes it, so cached answers
+        from before are not served again. The LLM's fallback is the embedding head, so it counts too."""
+        if method is Method.RULES or self._embedding is None:
+            return "rules-v1"
+        return self._embedding.version
 
     def classify_many(self, requests: Sequence[ClassifyRequest], method: Method | str) -> list[Classification]:
         """A batch through one classifier (the embedding method embeds the batch in one call)."""
@@ -239,15 +247,24 @@ class IntentService:
     def _evaluate(self, method: Method | str, path: Path | None, limit: int | None, batch_size: int) -> EvaluationReport:
         examples = load_labelled_file(path) if path is not None else load_examples(HELDOUT_PATH)
         if limit:
-            examples = examples[:limit]
+            examples = stratified_sample(examples, limit)
         return evaluate(self._classifier(Method(method)), examples, batch_size=batch_size)
 
-    def correct(self, prompt: str, has_image: bool, workflow: Workflow | str, *, owner: Owner) -> None:
-        """Store the right label for a request; `retrain()` folds corrections into the head."""
+    def correct(self, prompt: str, has_image: bool, workflow: Workflow | str | None, *, owner: Owner) -> None:
+        """Store the right label a person picked for a request; `retrain()` folds corrections into the head.
+
+        Nothing is stored without an explicit pick: an empty or unknown workflow is refused."""
         request = ClassifyRequest(prompt=prompt, has_image=has_image)
+        names = ", ".join(w.value for w in Workflow)
+        if not workflow:
+            raise InvalidRequest("workflow", f"pick the right workflow from the list first ({names})")
+        try:
+            picked = Workflow(workflow)
+        except ValueError as exc:
+            raise InvalidRequest("workflow", f"{workflow!r} is not a workflow; pick one of {names}") from exc
         if self._engine.media.tombstones.is_deleted(owner.id):
             return
-        self._repo.add_correction(owner.id, request.prompt, has_image, Workflow(workflow).value, owner=owner.id)
+        self._repo.add_correction(owner.id, request.prompt, has_image, picked.value, owner=owner.id)
 
     def retrain(self) -> int:
         corrections = [LabelledExample(prompt=p, has_image=h, workflow=w) for p, h, w in self._repo.corrections()]

@@ -20,13 +20,18 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.errors import ProviderUnavailable
+
 __all__ = [
     "Capability",
     "Adapter",
     "ChatMessage",
     "TextRequest",
     "TextResult",
+    "ChoiceRequest",
+    "ChoiceResult",
     "TextModel",
+    "CHOOSE",
     "Embedder",
     "SpeechRequest",
     "SpeechResult",
@@ -122,6 +127,29 @@ class TextResult(_Frozen):
     finish_reason: str = "stop"
 
 
+class ChoiceRequest(_Frozen):
+    """Which context makes `text` most likely? One context per choice, as plain text (no chat template).
+
+    Scoring the text under each choice's context (a description and examples of it) suits small
+    models far better than asking them to name a choice."""
+
+    contexts: tuple[str, ...] = Field(min_length=2)
+    text: str = Field(min_length=1)
+
+    def summary(self, limit: int = 200) -> str:
+        return self.text[:limit]
+
+
+class ChoiceResult(_Frozen):
+    """log p(text | context) for each context, in the request's order."""
+
+    log_probs: tuple[float, ...]
+
+
+# A text adapter whose `features` include CHOOSE scores choices by likelihood (`TextModel.choose`).
+CHOOSE = "choose"
+
+
 class TextModel(Adapter):
     capability = Capability.TEXT
 
@@ -132,6 +160,10 @@ class TextModel(Adapter):
     @abc.abstractmethod
     def stream(self, request: TextRequest) -> Iterator[str]:
         """Yield text pieces as the model produces them."""
+
+    def choose(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceResult]:
+        """Score each request's text under each of its contexts; only adapters with the CHOOSE feature can."""
+        raise ProviderUnavailable(f"{self.provider} cannot score choices; ask it to generate an answer instead")
 
 
 # --- embeddings ---------------------------------------------------------------

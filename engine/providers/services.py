@@ -7,8 +7,8 @@ and cost).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from engine.providers.base import (
     ImageResult,
     SpeechRequest,
     SpeechResult,
+    TextModel,
     TextRequest,
     TextResult,
     VideoRequest,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from engine.providers.gateway import CallContext, ModelGateway, Served
 
 __all__ = ["attach_services"]
+
+T = TypeVar("T")
 
 
 def _batch_summary(items: Sequence[Any]) -> str:
@@ -88,6 +91,15 @@ class TextService(_Service):
 
     def complete(self, prompt: str, *, system: str | None = None, context: CallContext | None = None, **options: Any) -> str:
         return self.generate([TextRequest.from_prompt(prompt, system=system, **options)], context)[0].text
+
+    def with_model(
+        self, run: Callable[[TextModel], T], requests: Sequence[Any], context: CallContext | None = None
+    ) -> T:
+        """`run(adapter)` on the first text adapter that succeeds, for callers that use what the
+        adapter can do (its `features`, e.g. CHOOSE) rather than one fixed method."""
+        return self._gateway.serve(
+            self.capability, run, summary=_batch_summary(requests), context=context, requests=requests
+        ).value
 
 
 class EmbeddingService(_Service):

@@ -48,10 +48,10 @@ def test_unknown_job_id_is_a_clear_error(running_app: tuple[Engine, str]) -> Non
 
 def test_intent_lab_classifies_through_the_api(running_app: tuple[Engine, str]) -> None:
     engine, url = running_app
-    card = Client(url, verbose=False).predict("dye my hair pastel pink", True, "rules", api_name="/classify")
+    card = Client(url, verbose=False).predict("dye my hair pastel pink", True, "rules", api_name="/classify")[0]
     assert "hair_styling" in card
-    with pytest.raises(Exception, match="(?i)prompt"):
-        Client(url, verbose=False).predict("   ", False, "rules", api_name="/classify")
+    refused = Client(url, verbose=False).predict("   ", False, "rules", api_name="/classify")[0]
+    assert refused.startswith("**Not done:**") and "prompt" in refused  # an inline note, not an error overlay
 
 
 FACE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"
@@ -62,26 +62,28 @@ def test_intent_lab_processes_an_image_and_evaluates_an_upload(
 ) -> None:
     engine, url = running_app
     client = Client(url, verbose=False)
-    card, still, video = client.predict(
+    card, still, video, _ = client.predict(
         "turn this photo into a pencil sketch", handle_file(str(FACE)), "balanced", api_name="/process"
     )
-    assert "style_transfer" in card and "made" in card and still and video is None
-    assert Path(still).stat().st_size > 1000
+    assert "style_transfer" in card and "Made" in card and "Simulation" in card
+    assert still["visible"] and "SIMULATION" in still["label"] and video["value"] is None and not video["visible"]
+    assert Path(still["value"]).stat().st_size > 1000
     tiny = tmp_path / "tiny.png"
     tiny.write_bytes(encode_png(np.zeros((8, 8, 3), np.uint8)))
-    with pytest.raises(Exception, match="at least 32"):
-        client.predict("sharpen this", handle_file(str(tiny)), "balanced", api_name="/process")
+    refused, still, _, _ = client.predict("sharpen this", handle_file(str(tiny)), "balanced", api_name="/process")
+    assert "at least 32" in refused and still["value"] is None  # the earlier result is not left beside it
 
     labelled = tmp_path / "mine.jsonl"
     labelled.write_text("\n".join(json.dumps(row) for row in [
         {"prompt": "animate this photo", "has_image": True, "workflow": "image_to_video"},
         {"prompt": "a poster of a red fox", "has_image": False, "workflow": "image_generation"},
     ]))
-    table, confusion, latency = client.predict(
-        handle_file(str(labelled)), ["rules", "embedding"], 5, api_name="/evaluate"
+    _, table, confusion, latency = client.predict(
+        handle_file(str(labelled)), ["rules", "embedding"], 9, api_name="/evaluate"
     )
-    assert [row[0] for row in table["data"]] == ["rules", "embedding"]
-    assert all(row[1] == 2 for row in table["data"])
+    rows = table["value"]["data"]  # an update: the table is shown only once it has rows
+    assert table["visible"] and [row[0] for row in rows] == ["rules", "embedding"]
+    assert all(row[1] == 2 for row in rows)
     statuses = engine.db.cursor().execute("SELECT status FROM intent_selections").fetchall()
     assert statuses == [("done",)]
 

@@ -90,10 +90,10 @@ def test_two_visitors_are_kept_apart_and_deletion_leaves_nothing(studio: tuple[E
     assert "@alice_private" not in bob.predict(handle_file(str(FACE)), "@mine", api_name="/save_reference")
 
     # one visitor's rate limit does not touch the other
-    with pytest.raises(Exception, match="(?i)try again in"):  # noqa: PT012
-        for i in range(LIMIT + 1):
-            bob.predict(f"a poster of a fox number {i}", False, "rules", api_name="/classify")
-    assert "image_generation" in alice.predict("a poster of a lighthouse", False, "rules", api_name="/classify")
+    cards = [bob.predict(f"a poster of a fox number {i}", False, "rules", api_name="/classify")[0]
+             for i in range(LIMIT + 1)]
+    assert "try again in" in cards[-1].lower()  # an inline note; the buttons stay usable
+    assert "image_generation" in alice.predict("a poster of a lighthouse", False, "rules", api_name="/classify")[0]
 
     # Alice deletes everything: asked to confirm first, then nothing is left
     assert "delete everything" in _refused(alice.predict, False, api_name="/delete_user")

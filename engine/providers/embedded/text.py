@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InvalidRequest, ProviderUnavailable
-from engine.providers.base import TextModel, TextRequest, TextResult
+from engine.providers.base import CHOOSE, ChoiceRequest, ChoiceResult, TextModel, TextRequest, TextResult
+from engine.providers.embedded.choices import ChoiceScorer
 from engine.settings import Settings
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class EmbeddedTextModel(TextModel):
     """SmolLM2-135M-Instruct on CPU (bf16) or CUDA, thread-safe behind one lock."""
 
     provider = "embedded"
-    features = frozenset({"stream", "batch", "chat", "json_mode", "seed", "stop"})
+    features = frozenset({"stream", "batch", "chat", "json_mode", "seed", "stop", CHOOSE})
 
     def __init__(self, settings: Settings, device: str = "cpu") -> None:
         try:
@@ -150,6 +151,7 @@ class EmbeddedTextModel(TextModel):
         self._model: Any = model.to(self._device).eval()
         self._pad_id = int(self._tokenizer.pad_token_id or 0)
         self._eos_ids = self._stop_token_ids()
+        self._choices = ChoiceScorer(self._model, self._tokenizer, self._device, CONTEXT_TOKENS)
 
     @property
     def model_name(self) -> str:
@@ -178,8 +180,17 @@ class EmbeddedTextModel(TextModel):
                 if pieces[0]:
                     yield pieces[0]
 
+    def choose(self, requests: Sequence[ChoiceRequest]) -> list[ChoiceResult]:
+        """log p(text | context) per context: the contexts run once and stay cached; then one batched pass per request."""
+        if not requests:
+            return []
+        self._check_open()
+        with self._lock:
+            return self._choices.score(requests)
+
     def close(self) -> None:
         self._model = None
+        self._choices.close()
 
     def _check_open(self) -> None:
         if self._model is None:
