@@ -54,8 +54,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     adventure_state = gr.State("")
     chapter_state = gr.State(-1)
     with gr.Row():
-        world = gr.Dropdown(worlds, value=worlds[0][1], label="Story world", min_width=160)
-        topic = gr.Dropdown(topics, value=topics[0][1], label="Lesson topic", min_width=160)
+        world = gr.Dropdown(worlds, value=worlds[0][1], label="Story world", min_width=220)
+        topic = gr.Dropdown(topics, value=topics[0][1], label="Lesson topic", min_width=220)
         chapters = gr.Slider(3, 12, value=8, step=1, label="Chapters", min_width=160)
         with gr.Column(min_width=160):
             start = gr.Button("Start adventure", variant="primary")

@@ -62,3 +62,12 @@ def test_a_three_chapter_story_with_a_lesson_answer_ends_cleanly(page: Page) -> 
     expect(story.get_by_text("The end.")).to_be_hidden()
     assert story.locator(".prose").all_inner_texts() != summary_text
     assert_no_error(page)
+
+    # a refusal: a warning toast; the chapter stays readable and every button usable
+    story.get_by_label("Adventure id").fill("not-an-adventure")
+    story.get_by_role("button", name="Resume", exact=True).click()
+    expect(page.locator('[data-testid="toast-body"].warning')).to_contain_text("adventure")
+    assert_no_error(page)
+    assert_no_error_covers_a_button(page)
+    expect(story.get_by_text(re.compile(r"Chapter 1 of 3 ·"))).to_be_visible()
+    expect(story.get_by_role("button", name="Choose", exact=True)).to_be_enabled()

@@ -116,3 +116,26 @@ def test_intent_lab_processes_a_face_and_compares_the_classifiers(page: Page) ->
     expect(panel.locator('[role="gridcell"]').filter(has_text="style_transfer").first).to_be_visible()
     assert_no_error(page)
     assert not toasts(page, "warning")
+
+
+def test_personas_and_analytics_refuse_with_a_warning_that_blocks_nothing(page: Page) -> None:
+    open_tab(page, "Persona templates")
+    panel = _panel(page)
+    expect(panel.get_by_text("History", exact=True)).to_be_hidden()  # no empty tables before there is content
+    expect(panel.get_by_text("Where each image ran")).to_be_hidden()
+    panel.get_by_role("button", name="Write post", exact=True).click()
+    expect(page.locator('[data-testid="toast-body"].warning')).to_contain_text("save the profile first")
+    assert_no_error(page)
+    assert_no_error_covers_a_button(page)
+
+    open_tab(page, "Analytics")
+    panel = _panel(page)
+    numbers = panel.locator("p").filter(has_text=re.compile(r"^Last \d+ days")).first
+    expect(numbers).to_contain_text("model calls", timeout=MODEL_WAIT_MS)
+    summary = numbers.inner_text()
+    panel.get_by_label("From (YYYY-MM-DD)").fill("yesterday")
+    panel.get_by_role("button", name="Refresh", exact=True).click()
+    expect(page.locator('[data-testid="toast-body"].warning')).to_contain_text("YYYY-MM-DD")
+    assert_no_error(page)
+    assert_no_error_covers_a_button(page)
+    assert numbers.inner_text() == summary  # the last numbers stay
