@@ -16,7 +16,7 @@ the buttons, and is cleared at once; the person reads the refusal in the warning
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr

@@ -10,7 +10,7 @@ import gradio as gr
 from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.ownership import Owner
-from engine.story import PLACEHOLDER_LABEL, ChapterEvent, ChapterImage, StoryService
+from engine.story import PLACEHOLDER_LABEL, Chapter, ChapterEvent, ChapterImage, StoryService
 from studio import actions
 from studio.errors import shows_errors
 from studio.identity import Identities
@@ -90,10 +90,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                             gallery: [], gallery_note: "", summary: "", timer: gr.update(active=False)})
         return updates
 
-    def written(event: ChapterEvent, owner: Owner) -> Updates:
-        chapter = event.chapter
-        assert chapter is not None
-        adventure = story.get(event.adventure_id, owner=owner)
+    def written(adventure_id: str, chapter: Chapter, owner: Owner) -> Updates:
+        adventure = story.get(adventure_id, owner=owner)
         head = f"**Chapter {chapter.index + 1} of {len(adventure.plan)}** · {chapter.type.value}"
         if chapter.feedback:
             head += f"\n\n> {chapter.feedback}"
@@ -101,17 +99,17 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             head += "\n\n_The model offered no usable choices; these were drawn from the chapter._"
         if chapter.is_last:
             head += "\n\n**The end.** Press *Summary* for your recap."
-        items, note, pending = _gallery(story.image_status(event.adventure_id, chapter.index, owner=owner),
+        items, note, pending = _gallery(story.image_status(adventure_id, chapter.index, owner=owner),
                                         chapter.choices)  # fmt: skip
         label = "Your answer" if chapter.question else "What happens next?"
         open_choice = not chapter.is_last and bool(chapter.choices)
         return {
-            adventure_state: event.adventure_id, chapter_state: chapter.index, header: head,
+            adventure_state: adventure_id, chapter_state: chapter.index, header: head,
             chapter_text: chapter.text,
             choice: gr.update(choices=chapter.choices if open_choice else [], value=None, label=label,
                               visible=open_choice, interactive=open_choice),
             choose: gr.update(visible=open_choice, interactive=open_choice),
-            gallery: items, gallery_note: note, resume_id: event.adventure_id, summary: "",
+            gallery: items, gallery_note: note, resume_id: adventure_id, summary: "",
             timer: gr.update(active=pending),
         }
 
@@ -127,7 +125,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                 yield {**writing(event, plan, first), status: f"Writing chapter {event.chapter_index + 1} of {plan}…"}
                 first = False
             else:
-                yield {**written(event, owner), status: ""}
+                yield {**written(adventure_id, event.chapter, owner), status: ""}
 
     @shows_errors
     def on_start(world_id: str, topic_id: str, count: float, request: gr.Request) -> Iterator[Updates]:

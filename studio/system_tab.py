@@ -41,7 +41,9 @@ def _queue_figure(counts: dict[str, int]) -> go.Figure:
             textposition="outside",
         )
     )
-    figure.update_layout(title="Queue by status", height=280, margin=dict(l=20, r=20, t=40, b=20), yaxis_title="jobs")
+    top = max(counts.values(), default=0)
+    figure.update_layout(title="Queue by status" if top else "Queue by status: no jobs yet", height=280,
+                         margin=dict(l=20, r=20, t=40, b=20), yaxis_title="jobs", yaxis_range=[0, max(1, top) * 1.25])
     return figure
 
 
