@@ -15,6 +15,7 @@ from engine.analytics import CHARTS
 from engine.engine import Engine
 from engine.errors import InvalidRequest
 from studio.analytics_charts import TITLES, figure_for
+from studio import actions
 from studio.errors import shows_errors
 from studio.identity import Identities
 
@@ -55,7 +56,9 @@ def build(engine: Engine, demo: gr.Blocks, tab: gr.Tab, who: Identities) -> None
             start = gr.Textbox(label="From (YYYY-MM-DD)", value=(today - timedelta(days=29)).isoformat(), min_width=140)
             end = gr.Textbox(label="To (YYYY-MM-DD)", value=today.isoformat(), min_width=140)
             workflow = gr.Dropdown([ALL], value=ALL, label="Workflow", allow_custom_value=True, min_width=180)
-            refresh = gr.Button("Refresh", variant="primary", scale=0, min_width=120)
+            with gr.Column(scale=0, min_width=120):
+                refresh = gr.Button("Refresh", variant="primary")
+                refresh_status = actions.status_line()
         summary = gr.Markdown("")
         plots: dict[str, gr.Plot] = {}
         downloads: dict[str, gr.DownloadButton] = {}
@@ -66,12 +69,17 @@ def build(engine: Engine, demo: gr.Blocks, tab: gr.Tab, who: Identities) -> None
                         plots[name] = gr.Plot(label=TITLES[name], show_label=True)
                         downloads[name] = gr.DownloadButton(f"CSV: {TITLES[name].lower()}", size="sm", value=None)
         with gr.Accordion("Router decisions (latest 50)", open=False):
-            decisions = gr.Dataframe(headers=DECISION_COLUMNS, interactive=False, wrap=True)
+            decisions_none = gr.Markdown("No routing decisions in this period yet.")
+            decisions = gr.Dataframe(headers=DECISION_COLUMNS, interactive=False, wrap=True, visible=False,
+                                     elem_classes=["studio-table"])
         with gr.Accordion("Where routing chose badly", open=False):
-            bad = gr.Dataframe(headers=BAD_COLUMNS, interactive=False, wrap=True)
+            bad_none = gr.Markdown("No badly routed calls in this period.")
+            bad = gr.Dataframe(headers=BAD_COLUMNS, interactive=False, wrap=True, visible=False,
+                               elem_classes=["studio-table"])
 
     @shows_errors
-    def show(first: str, last: str, chosen: str | None, request: gr.Request) -> dict[Any, Any]:
+    def show(first: str, last: str, chosen: str | None, request: gr.Request,
+             progress: gr.Progress = gr.Progress()) -> dict[Any, Any]:
         owner = who.owner(request)
         if not engine.analytics.can_view(owner):
             return {
@@ -81,6 +89,7 @@ def build(engine: Engine, demo: gr.Blocks, tab: gr.Tab, who: Identities) -> None
             }
         start_day, end_day = _day(first, "from"), _day(last, "to")
         flow = None if not chosen or chosen == ALL else chosen
+        progress(0.1, desc="Reading the model calls…")
         frames = engine.analytics.dashboard(start_day, end_day, flow, owner=owner)
         folder = Path(tempfile.mkdtemp(prefix="studio-analytics-"))
         updates: dict[Any, Any] = {gate: gr.update(visible=False), content: gr.update(visible=True)}
@@ -90,18 +99,23 @@ def build(engine: Engine, demo: gr.Blocks, tab: gr.Tab, who: Identities) -> None
             frame.to_csv(path, index=False)
             updates[downloads[name]] = str(path)
         days = (end_day - start_day).days + 1
+        progress(0.6, desc="Comparing routes and feedback…")
         report = engine.analytics.report(max(1, (date.today() - start_day).days + 1), owner=owner)
         updates[summary] = _summary(report.overall, report.router_threshold, days)
         rows = [r.model_dump() for r in engine.analytics.decisions(50, owner=owner)]
         for row in rows:
             row["reasons"] = "; ".join(row["reasons"])
             row["complexity"] = round(row["complexity"], 3)
-        updates[decisions] = pd.DataFrame(rows, columns=DECISION_COLUMNS)
-        updates[bad] = pd.DataFrame(report.bad_routing, columns=BAD_COLUMNS)
+        for table, none, frame in ((decisions, decisions_none, pd.DataFrame(rows, columns=DECISION_COLUMNS)),
+                                   (bad, bad_none, pd.DataFrame(report.bad_routing, columns=BAD_COLUMNS))):
+            updates[table] = gr.update(value=frame, visible=not frame.empty)  # no empty headers on the page
+            updates[none] = gr.update(visible=frame.empty)
         options = [ALL, *engine.analytics.workflows(start_day, end_day, owner=owner)]
         updates[workflow] = gr.update(choices=options, value=chosen if chosen in options else ALL)
         return updates
 
-    outputs = [gate, content, summary, decisions, bad, workflow, *plots.values(), *downloads.values()]
-    refresh.click(show, [start, end, workflow], outputs, api_name="analytics_dashboard")
-    tab.select(show, [start, end, workflow], outputs, api_name=False)
+    outputs = [gate, content, summary, decisions, bad, workflow, *plots.values(), *downloads.values(),
+               decisions_none, bad_none]
+    actions.wire(refresh.click, show, [start, end, workflow], outputs, status=refresh_status,
+                 api_name="analytics_dashboard")
+    actions.wire(tab.select, show, [start, end, workflow], outputs, status=refresh_status, api_name=False)

@@ -1,4 +1,10 @@
-"""The one place where project errors become messages for the person at the screen."""
+"""The one place where project errors become messages for the person at the screen.
+
+A refusal is shown one way everywhere: a warning toast with the engine's user message. The
+event still fails (an invisible `gr.Error`), so `gradio_client` callers get the message as an
+exception, and a `.failure()` step can tidy up. Wire the event with `studio.actions.wire` so the
+failed event's red status never lies over its outputs or buttons.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import gradio as gr
 
 from engine.errors import StudioError
 
-__all__ = ["shows_errors", "warns_on_refusal"]
+__all__ = ["shows_errors", "refusal", "warns_on_refusal"]
 
 log = logging.getLogger("studio.refusals")
 
@@ -21,7 +27,7 @@ R = TypeVar("R")
 
 
 def shows_errors(handler: Callable[P, R]) -> Callable[P, R]:
-    """Turn a `StudioError` raised by the engine into a `gr.Error` with its user message."""
+    """Turn a `StudioError` (or a `gr.Error` of our own) into a warning toast and a quiet failed event."""
 
     if inspect.isgeneratorfunction(handler):
 
@@ -30,9 +36,9 @@ def shows_errors(handler: Callable[P, R]) -> Callable[P, R]:
             try:
                 yield from handler(*args, **kwargs)  # type: ignore[misc]
             except StudioError as exc:
-                raise _refused(handler, exc.user_message, type(exc).__name__) from exc
+                raise refusal(handler, exc.user_message, type(exc).__name__) from exc
             except gr.Error as exc:
-                raise _quiet(handler, exc)  # noqa: B904 (the same error, re-raised)
+                raise refusal(handler, exc.message, "refused") from exc
 
         return streaming  # type: ignore[return-value]
 
@@ -41,23 +47,18 @@ def shows_errors(handler: Callable[P, R]) -> Callable[P, R]:
         try:
             return handler(*args, **kwargs)
         except StudioError as exc:
-            raise _refused(handler, exc.user_message, type(exc).__name__) from exc
+            raise refusal(handler, exc.user_message, type(exc).__name__) from exc
         except gr.Error as exc:
-            raise _quiet(handler, exc)  # noqa: B904 (the same error, re-raised)
+            raise refusal(handler, exc.message, "refused") from exc
 
     return wrapper
 
 
-def _refused(handler: Callable[..., Any], message: str, kind: str) -> gr.Error:
-    """A refusal is one log line; Gradio shows its message without printing a traceback."""
+def refusal(handler: Callable[..., Any], message: str, kind: str) -> gr.Error:
+    """One log line, one warning toast; the returned error fails the event without a red modal or traceback."""
     log.info("%s refused (%s): %s", handler.__name__, kind, message)
-    return gr.Error(message, print_exception=False)
-
-
-def _quiet(handler: Callable[..., Any], exc: gr.Error) -> gr.Error:
-    log.info("%s refused: %s", handler.__name__, exc.message)
-    exc.print_exception = False
-    return exc
+    gr.Warning(message, title="Not done")
+    return gr.Error(message, visible=False, print_exception=False)
 
 
 def warns_on_refusal(on_refusal: Callable[[str], R]) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -15,6 +15,7 @@ button.click(handler, inputs, [output, generation_id])               # the handl
 The first widget of the app uses `api_name="feedback"` (the endpoint takes the generation id,
 the rating and the comment, so it rates any output); later ones need their own api_name.
 The widget refuses until an output exists, and a person can rate only their own outputs.
+When the generation id changes (a new output), the rating, comment and thanks are cleared.
 """
 
 from __future__ import annotations
@@ -51,4 +52,9 @@ def attach(
         saved = engine.analytics.feedback(str(output_id), int(stars), text, owner=who.owner(request))
         return f"Thanks — rated {saved.rating}/5."
 
-    submit.click(send, [generation_id, rating, comment], status, api_name=api_name)
+    def cleared() -> tuple[None, str, str]:
+        return None, "", ""
+
+    submit.click(send, [generation_id, rating, comment], status, api_name=api_name, show_progress="hidden")
+    # a new output gets a fresh rating row: the stars and thanks given to the last one do not stay
+    generation_id.change(cleared, None, [rating, comment, status], show_progress="hidden", api_visibility="private")

@@ -19,6 +19,7 @@ from engine.errors import InvalidRequest
 from engine.ownership import Owner
 from engine.personas import BatchImage, Persona, PersonaProfile, PersonaService
 from engine.personas.states import allowed_moves
+from studio import actions
 from studio.errors import shows_errors
 from studio.identity import Identities
 from studio.uploads import ImageFile, read_upload
@@ -55,7 +56,7 @@ def _gallery(images: list[BatchImage]) -> list[tuple[str, str]]:
             if image.is_placeholder:
                 caption += " · stand-in"
             if image.flagged:
-                caption += " · ⚠ far off"
+                caption += " · far off the base image"
             out.append((image.path, caption))
     return out
 
@@ -93,11 +94,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                                     placeholder="short dark hair, round glasses, a red jacket")
             tags = gr.Textbox(label="Tags", placeholder="tech, demo")
             save = gr.Button("Save profile", variant="primary")
+            save_status = actions.status_line()
             with gr.Accordion("Character Card V2", open=False):
                 export = gr.Button("Export card")
                 card_file = gr.File(label="Card file", interactive=False)
                 import_file = gr.File(label="Import a card (.json)", file_types=[".json"], type="filepath")
                 import_button = gr.Button("Import card")
+                card_status = actions.status_line()
         with gr.Column(scale=3, min_width=320):
             gr.Markdown("### Base image")
             base_image = gr.Image(label="Base image", type="filepath", interactive=False, height=280)
@@ -105,12 +108,14 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                                   ("Pick the selected batch image", "pick")], value="upload", label="Seed the image by")
             upload = ImageFile(type="filepath", label="Upload", sources=["upload", "clipboard"], height=160)
             set_image = gr.Button("Set base image", variant="primary")
+            image_status = actions.status_line()
             with gr.Row():
                 move = gr.Dropdown(MOVES, value="approved", label="Move to", min_width=160)
                 reason = gr.Textbox(label="Reason", placeholder="why (stored in the history)", min_width=160)
             apply_move = gr.Button("Apply")
+            move_status = actions.status_line()
             history = gr.Dataframe(headers=HISTORY_HEADERS, label="History", interactive=False, wrap=True,
-                                   column_widths=["120px", "110px", "110px", "200px", "120px"])
+                                   visible=False, elem_classes=["studio-table"])
 
     gr.Markdown("### Text in the persona's voice")
     with gr.Row():
@@ -119,6 +124,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         source = gr.Radio([("Auto", "auto"), ("Model", "model"), ("Template", "template")], value="auto",
                           label="Source", scale=2, min_width=200)
     write = gr.Button("Write post", variant="primary")
+    write_status = actions.status_line()
     post = gr.Textbox(label="Post", lines=3, interactive=False)
     post_meta = gr.Markdown()
 
@@ -127,11 +133,12 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         batch_prompt = gr.Textbox(label="Prompt (empty: one per theme)", scale=4)
         count = gr.Slider(1, 16, value=4, step=1, label="Images", scale=2, min_width=160)
     run_batch = gr.Button("Generate batch", variant="primary")
+    batch_status = actions.status_line()
     gr.Markdown(STAND_IN, elem_classes=["stand-in-note"])
     gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True)
     picked = gr.Markdown("Select a batch image to pick it as the base image.")
     batch_table = gr.Dataframe(headers=BATCH_HEADERS, label="Where each image ran", interactive=False, wrap=True,
-                               column_widths=["44px", "100px", "80px", "100px", "260px", "360px"])
+                               visible=False, elem_classes=["studio-table"])
 
     profile_fields = [name, traits, aesthetic, voice, tone, rating, themes, appearance, tags]
 
@@ -158,7 +165,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             appearance: gr.update(value=p.appearance_description, interactive=not persona.appearance_locked),
             tags: ", ".join(p.tags),
             base_image: persona.base_image_path,
-            history: rows,
+            history: gr.update(value=rows, visible=bool(rows)),
         }
 
     view_outputs = {persona_id, picker, status, *profile_fields, base_image, history}
@@ -184,10 +191,12 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     def on_new() -> dict[Any, Any]:
         return {persona_id: "", picker: gr.update(value=None), status: "New persona: fill in the profile and save.",
                 **{field: "" for field in profile_fields if field is not rating}, rating: "sfw",
-                appearance: gr.update(value="", interactive=True), base_image: None, history: []}
+                appearance: gr.update(value="", interactive=True), base_image: None,
+                history: gr.update(value=[], visible=False)}
 
     @shows_errors
-    def on_image(current: str, mode: str, path: str | None, pick: str, request: gr.Request) -> dict[Any, Any]:
+    def on_image(current: str, mode: str, path: str | None, pick: str, request: gr.Request,
+                 progress: gr.Progress = gr.Progress()) -> dict[Any, Any]:
         owner = _owner(request)
         if not current:
             raise InvalidRequest("persona", "save the profile first")
@@ -196,6 +205,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             who.received(owner, [path])
             persona = personas.upload_base_image(current, data, owner=owner, reason=f"uploaded {filename}")
         elif mode == "generate":
+            progress(0.1, desc="Drawing the base image from the appearance…")
             persona = personas.generate_base_image(current, owner=owner)
         elif mode == "pick":
             if not pick:
@@ -213,12 +223,14 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         return view(personas.transition(current, state, owner=owner, reason=why or ""), owner)
 
     @shows_errors
-    def on_write(current: str, ask: str, seed: str | None, src: str, request: gr.Request) -> tuple[str, str]:
+    def on_write(current: str, ask: str, seed: str | None, src: str, request: gr.Request,
+                 progress: gr.Progress = gr.Progress()) -> tuple[str, str]:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
         seed_text = (seed or "").strip()
         if seed_text and not seed_text.lstrip("-").isdigit():
             raise InvalidRequest("seed", f"{seed_text!r} is not a whole number; leave it empty for varied posts")
+        progress(0.1, desc="Writing in the persona's voice…")
         result = personas.write(current, ask or "", owner=_owner(request),
                                 seed=int(seed_text) if seed_text else None, source=src)  # type: ignore[arg-type]
         meta = (f"source: **{result.source}** · style: **{result.style}** · voice: "
@@ -228,15 +240,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         return result.text, meta
 
     @shows_errors
-    def on_batch(current: str, ask: str, n: float, request: gr.Request) -> tuple[Any, Any, list[str | None]]:
+    def on_batch(current: str, ask: str, n: float, request: gr.Request,
+                 progress: gr.Progress = gr.Progress()) -> tuple[Any, Any, list[str | None]]:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
         owner = _owner(request)
         total = int(n)
         prompts = [ask] * total if ask and ask.strip() else personas.default_prompts(current, total, owner=owner)
+        progress(0.05, desc=f"Generating {total} image(s) across the devices…")
         images = personas.batch(current, prompts, owner=owner)
         shown = [i for i in images if i.status == "completed" and i.path]
-        return _gallery(images), _batch_rows(images), [i.media for i in shown]
+        rows = _batch_rows(images)
+        return _gallery(images), gr.update(value=rows, visible=bool(rows)), [i.media for i in shown]
 
     def on_select(media: list[str | None], event: gr.SelectData) -> tuple[str, str, str]:
         index = event.index if isinstance(event.index, int) else 0
@@ -264,16 +279,22 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         return view(personas.import_card(Path(path).read_bytes(), owner=owner), owner)
 
     pick_media = gr.State("")
-    refresh.click(on_list, None, picker, api_name="persona_list")
-    picker.input(on_pick_persona, picker, view_outputs, api_name=False)
-    save.click(on_save, [persona_id, *profile_fields], view_outputs, api_name="persona_save")
-    new.click(on_new, None, view_outputs, api_name=False)
-    set_image.click(on_image, [persona_id, seed_mode, upload, pick_media], view_outputs, api_name="persona_image")
-    apply_move.click(on_move, [persona_id, move, reason], view_outputs, api_name="persona_transition")
-    write.click(on_write, [persona_id, prompt, text_seed, source], [post, post_meta], api_name="persona_text")
-    run_batch.click(on_batch, [persona_id, batch_prompt, count], [gallery, batch_table, batch_media],
-                    api_name="persona_batch")
-    gallery.select(on_select, batch_media, [pick_media, picked, seed_mode], api_name=False)
-    export.click(on_export, persona_id, card_file, api_name="persona_export")
-    import_button.click(on_import, import_file, view_outputs, api_name="persona_import")
-    demo.load(on_list, None, picker, api_name=False)
+    quiet = {"show_progress": "hidden"}
+    refresh.click(on_list, None, picker, api_name="persona_list", **quiet)
+    picker.input(on_pick_persona, picker, view_outputs, api_name=False, **quiet)
+    actions.wire(save.click, on_save, [persona_id, *profile_fields], view_outputs, status=save_status,
+                 api_name="persona_save")
+    new.click(on_new, None, view_outputs, api_name=False, **quiet)
+    actions.wire(set_image.click, on_image, [persona_id, seed_mode, upload, pick_media], view_outputs,
+                 status=image_status, api_name="persona_image")
+    actions.wire(apply_move.click, on_move, [persona_id, move, reason], view_outputs, status=move_status,
+                 api_name="persona_transition")
+    actions.wire(write.click, on_write, [persona_id, prompt, text_seed, source], [post, post_meta], status=write_status,
+                 api_name="persona_text")
+    actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count], [gallery, batch_table, batch_media],
+                 status=batch_status, api_name="persona_batch")
+    gallery.select(on_select, batch_media, [pick_media, picked, seed_mode], api_name=False, **quiet)
+    actions.wire(export.click, on_export, persona_id, card_file, status=card_status, api_name="persona_export")
+    actions.wire(import_button.click, on_import, import_file, view_outputs, status=card_status,
+                 api_name="persona_import")
+    demo.load(on_list, None, picker, api_name=False, **quiet)

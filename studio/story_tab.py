@@ -10,13 +10,15 @@ import gradio as gr
 from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.ownership import Owner
-from engine.story import PLACEHOLDER_LABEL, ChapterEvent, ChapterImage, StoryService
+from engine.story import PLACEHOLDER_LABEL, Chapter, ChapterEvent, ChapterImage, StoryService
+from studio import actions
 from studio.errors import shows_errors
 from studio.identity import Identities
 
 __all__ = ["build"]
 
 Outputs = tuple[Any, ...]
+Updates = dict[Any, Any]
 
 
 def _caption(image: ChapterImage, choices: list[str]) -> str:
@@ -52,77 +54,107 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     adventure_state = gr.State("")
     chapter_state = gr.State(-1)
     with gr.Row():
-        world = gr.Dropdown(worlds, value=worlds[0][1], label="Story world")
-        topic = gr.Dropdown(topics, value=topics[0][1], label="Lesson topic")
-        chapters = gr.Slider(3, 12, value=8, step=1, label="Chapters")
-        start = gr.Button("Start adventure", variant="primary")
+        world = gr.Dropdown(worlds, value=worlds[0][1], label="Story world", min_width=220)
+        topic = gr.Dropdown(topics, value=topics[0][1], label="Lesson topic", min_width=220)
+        chapters = gr.Slider(3, 12, value=8, step=1, label="Chapters", min_width=160)
+        with gr.Column(min_width=160):
+            start = gr.Button("Start adventure", variant="primary")
+            start_status = actions.status_line()
     with gr.Row():
         with gr.Column(scale=3):
             header = gr.Markdown("Pick a world and a topic, then start.")
             chapter_text = gr.Markdown(label="Chapter", min_height=160)
-            choice = gr.Radio([], type="index", label="What happens next?")
-            choose = gr.Button("Choose", variant="primary")
+            choice = gr.Radio([], type="index", label="What happens next?", visible=False)
+            choose = gr.Button("Choose", variant="primary", visible=False)
+            choose_status = actions.status_line()
         with gr.Column(scale=2):
             gallery = gr.Gallery(label="Pictures", columns=3, height=320, object_fit="contain")
             gallery_note = gr.Markdown()
     with gr.Row():
-        resume_id = gr.Textbox(label="Adventure id", placeholder="paste an id to come back to an adventure", scale=4)
-        resume = gr.Button("Resume", scale=1)
-        summary_button = gr.Button("Summary", scale=1)
+        resume_id = gr.Textbox(label="Adventure id", placeholder="paste an id to come back to an adventure", scale=4,
+                               min_width=200)
+        resume = gr.Button("Resume", scale=1, min_width=100)
+        summary_button = gr.Button("Summary", scale=1, min_width=100)
+    resume_status = actions.status_line()
     summary = gr.Markdown()
     timer = gr.Timer(1.0, active=False)
 
-    def view(event: ChapterEvent, owner: Owner) -> Outputs:
-        chapter = event.chapter
-        if chapter is None:  # still streaming
-            return (event.adventure_id, event.chapter_index, f"**Chapter {event.chapter_index + 1}** — writing…",
-                    event.text, gr.update(), gr.update(), gr.update(), gr.update(), gr.update(active=False))
-        adventure = story.get(event.adventure_id, owner=owner)
-        plan = len(adventure.plan)
-        head = f"**Chapter {chapter.index + 1} of {plan}** · {chapter.type.value}"
+    def writing(event: ChapterEvent, plan: int, first: bool) -> Updates:
+        """While a chapter streams: its text so far; the last chapter's choices and pictures are gone."""
+        updates: Updates = {
+            adventure_state: event.adventure_id, chapter_state: event.chapter_index,
+            header: f"**Chapter {event.chapter_index + 1} of {plan}** — writing…", chapter_text: event.text,
+        }
+        if first:
+            updates.update({choice: gr.update(choices=[], value=None, visible=False), choose: gr.update(visible=False),
+                            gallery: [], gallery_note: "", summary: "", timer: gr.update(active=False)})
+        return updates
+
+    def written(adventure_id: str, chapter: Chapter, owner: Owner) -> Updates:
+        adventure = story.get(adventure_id, owner=owner)
+        head = f"**Chapter {chapter.index + 1} of {len(adventure.plan)}** · {chapter.type.value}"
         if chapter.feedback:
             head += f"\n\n> {chapter.feedback}"
         if chapter.choices_source == "fallback":
             head += "\n\n_The model offered no usable choices; these were drawn from the chapter._"
         if chapter.is_last:
             head += "\n\n**The end.** Press *Summary* for your recap."
-        items, note, pending = _gallery(story.image_status(event.adventure_id, chapter.index, owner=owner),
+        items, note, pending = _gallery(story.image_status(adventure_id, chapter.index, owner=owner),
                                         chapter.choices)  # fmt: skip
         label = "Your answer" if chapter.question else "What happens next?"
-        radio = gr.update(choices=chapter.choices, value=None, label=label, interactive=not chapter.is_last)
-        return (event.adventure_id, chapter.index, head, chapter.text, radio, items, note,
-                event.adventure_id, gr.update(active=pending))
+        open_choice = not chapter.is_last and bool(chapter.choices)
+        return {
+            adventure_state: adventure_id, chapter_state: chapter.index, header: head,
+            chapter_text: chapter.text,
+            choice: gr.update(choices=chapter.choices if open_choice else [], value=None, label=label,
+                              visible=open_choice, interactive=open_choice),
+            choose: gr.update(visible=open_choice, interactive=open_choice),
+            gallery: items, gallery_note: note, resume_id: adventure_id, summary: "",
+            timer: gr.update(active=pending),
+        }
 
-    outputs = [adventure_state, chapter_state, header, chapter_text, choice, gallery, gallery_note, resume_id, timer]
+    # for API callers the adventure id stays second to last, as it always was
+    shown = [adventure_state, chapter_state, header, chapter_text, choice, choose, gallery, gallery_note, summary,
+             resume_id, timer]
 
-    def play(adventure_id: str, owner: Owner) -> Iterator[Outputs]:
+    def play(adventure_id: str, owner: Owner, status: gr.Markdown) -> Iterator[Updates]:
+        plan = len(story.get(adventure_id, owner=owner).plan)
+        first = True
         for event in story.stream_chapter(adventure_id, owner=owner):
-            yield view(event, owner)
+            if event.chapter is None:
+                yield {**writing(event, plan, first), status: f"Writing chapter {event.chapter_index + 1} of {plan}…"}
+                first = False
+            else:
+                yield {**written(adventure_id, event.chapter, owner), status: ""}
 
     @shows_errors
-    def on_start(world_id: str, topic_id: str, count: float, request: gr.Request) -> Iterator[Outputs]:
+    def on_start(world_id: str, topic_id: str, count: float, request: gr.Request) -> Iterator[Updates]:
         owner = who.owner(request)
+        yield {start_status: "Planning the adventure…"}
         adventure = story.start(world_id, topic_id, int(count), owner=owner)
-        yield from play(adventure.id, owner)
+        yield from play(adventure.id, owner, start_status)
 
     @shows_errors
-    def on_choose(adventure_id: str, chapter_index: int, picked: int | None, request: gr.Request) -> Iterator[Outputs]:
+    def on_choose(adventure_id: str, chapter_index: int, picked: int | None, request: gr.Request) -> Iterator[Updates]:
         if not adventure_id:
             raise InvalidRequest("adventure", "start or resume an adventure first")
         if picked is None:
             raise InvalidRequest("choice", "pick one of the options first")
         owner = who.owner(request)
+        yield {choose_status: "Saving your choice…"}
         story.choose(adventure_id, int(chapter_index), int(picked), owner=owner)
-        yield from play(adventure_id, owner)
+        yield from play(adventure_id, owner, choose_status)
 
     @shows_errors
-    def on_resume(pasted: str, request: gr.Request) -> Iterator[Outputs]:
+    def on_resume(pasted: str, request: gr.Request) -> Iterator[Updates]:
         owner = who.owner(request)
         adventure = story.resume((pasted or "").strip(), owner=owner)
-        yield from play(adventure.id, owner)
+        yield from play(adventure.id, owner, resume_status)
 
     @shows_errors
     def on_summary(adventure_id: str, request: gr.Request) -> str:
+        if not adventure_id:
+            raise InvalidRequest("adventure", "start or resume an adventure first")
         return story.summary(adventure_id, owner=who.owner(request)).as_markdown()
 
     @shows_errors
@@ -134,9 +166,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         items, note, pending = _gallery(story.image_status(adventure_id, chapter_index, owner=owner), chapter.choices)
         return items, note, gr.update(active=pending)
 
-    start.click(on_start, [world, topic, chapters], outputs, api_name="story_start", concurrency_id="model")
-    choose.click(on_choose, [adventure_state, chapter_state, choice], outputs, api_name="story_choose",
-                 concurrency_id="model")
-    resume.click(on_resume, [resume_id], outputs, api_name="story_resume", concurrency_id="model")
-    summary_button.click(on_summary, [adventure_state], summary, api_name="story_summary")
-    timer.tick(on_tick, [adventure_state, chapter_state], [gallery, gallery_note, timer], api_visibility="private")
+    actions.wire(start.click, on_start, [world, topic, chapters], [start_status, *shown], status=start_status,
+                 api_name="story_start", concurrency_id="model")
+    actions.wire(choose.click, on_choose, [adventure_state, chapter_state, choice], [choose_status, *shown],
+                 status=choose_status, api_name="story_choose", concurrency_id="model")
+    actions.wire(resume.click, on_resume, [resume_id], [resume_status, *shown], status=resume_status,
+                 api_name="story_resume", concurrency_id="model")
+    actions.wire(summary_button.click, on_summary, [adventure_state], summary, status=resume_status,
+                 api_name="story_summary")
+    timer.tick(on_tick, [adventure_state, chapter_state], [gallery, gallery_note, timer], api_visibility="private",
+               show_progress="hidden")

@@ -11,6 +11,27 @@ STUDIO_CSS = """
 .studio-header p { margin-top: 0.25rem; opacity: 0.75; }
 .stand-in-note { border-left: 4px solid #d97706; padding: 0.4rem 0.8rem; background: rgba(217,119,6,0.08); }
 .metric-card { text-align: center; }
+/* an action's progress and stage names, right under its button */
+.action-status { min-height: 1.6rem; font-size: var(--text-sm); color: var(--body-text-color-subdued); }
+.action-status:empty { min-height: 0; }
+/* the name chip of a picture, video or audio sits above it, never over it */
+label[data-testid="block-label"].float {
+  position: static !important; margin: var(--block-label-margin) 0 0 var(--block-label-margin);
+  display: inline-flex; max-width: calc(100% - 2 * var(--block-label-margin));
+}
+/* narrow screens: every table column stays on screen; cells wrap instead */
+@media (max-width: 640px) {
+  .table-wrap table { width: 100% !important; table-layout: fixed !important; }
+  .table-wrap th, .table-wrap td {
+    width: auto !important; min-width: 0 !important; max-width: none !important; padding: 2px !important;
+  }
+  .table-wrap th *, .table-wrap td *, .table-wrap [role="gridcell"] * {
+    white-space: normal !important; overflow-wrap: break-word !important; font-size: 11px !important;
+  }
+  .table-wrap th .cell-wrap, .table-wrap th .header-content { padding: 0 !important; gap: 0 !important; }
+  .table-wrap [role="gridcell"] .cell-wrap { padding: 4px !important; }
+  .table-wrap .cell-menu-button { display: none !important; }
+}
 """
 
 

@@ -233,7 +233,7 @@ class StorySummary(BaseModel):
             lines.append(f"{recap.index + 1}. **{recap.type.value}**: {recap.recap}{chosen}")
         lines += ["", f"**Lesson score: {self.lessons.correct}/{self.lessons.total}**", ""]
         for answer in self.lessons.answers:
-            mark = "✅" if answer.correct else "❌"
+            mark = "**Right:**" if answer.correct else "**Not quite:**"  # words, not emoji: every font shows them
             lines.append(f"- {mark} {answer.question} — you chose *{answer.chosen}*. {answer.explanation}")
         if not self.finished:
             lines += ["", "_The adventure is not finished yet._"]

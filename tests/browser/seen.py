@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page
 
 __all__ = ["errors_on_screen", "buttons_covered_by_errors", "assert_no_error_covers_a_button", "assert_no_error",
-           "media_loaded", "open_tab"]
+           "media_loaded", "open_tab", "watch_status_lines", "status_lines_seen", "toasts"]
 
 # A toast of type error, and the red "Error" a status tracker lays over an event's outputs.
 ERROR_SELECTOR = '[data-testid="toast-body"].error, [data-testid="status-tracker"]:has(> span.error)'
@@ -66,3 +66,25 @@ def open_tab(page: Page, name: str) -> None:
     page.locator(".overflow-menu > button").first.click()
     page.locator(".overflow-dropdown button").filter(has_text=name).first.click()
     page.get_by_role("tabpanel").filter(visible=True).first.wait_for()
+
+
+def watch_status_lines(page: Page) -> None:
+    """Start recording every text an action's status line shows (stage names come and go quickly)."""
+    page.evaluate("""() => {
+        window.__statusSeen = new Set();
+        const note = () => document.querySelectorAll('.action-status').forEach(e => {
+            const text = e.innerText.trim();
+            if (text) window.__statusSeen.add(text);
+        });
+        new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
+    }""")
+
+
+def status_lines_seen(page: Page) -> list[str]:
+    return page.evaluate("() => [...(window.__statusSeen || [])]")
+
+
+def toasts(page: Page, kind: str) -> list[str]:
+    """The text of the visible toasts of one kind: error, warning, info or success."""
+    found = page.locator(f'[data-testid="toast-body"].{kind}')
+    return [found.nth(i).inner_text().strip() for i in range(found.count()) if found.nth(i).is_visible()]

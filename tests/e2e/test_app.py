@@ -29,7 +29,7 @@ def test_app_serves_speech_and_system_status(running_app: tuple[Engine, str]) ->
         assert wav.getnframes() > wav.getframerate() * 0.5
     figure, devices, providers, recent, jobs, notices = client.predict(api_name="/system_status")
     assert notices["visible"] is False and not notices["value"]  # no Redis configured: nothing to warn about
-    assert any(row[1] == "speech" for row in recent["data"])
+    assert recent["visible"] is True and any(row[1] == "speech" for row in recent["value"]["data"])
     assert engine.generations.count() >= 1
 
 

@@ -86,7 +86,9 @@ def test_two_visitors_are_kept_apart_and_deletion_leaves_nothing(studio: tuple[E
     for job_id in jobs[:3]:
         assert "No job" in _refused(bob.predict, job_id, api_name="/cancel_job")
     _, _, _, recent, bob_jobs, _ = bob.predict(api_name="/system_status")
-    assert bob_jobs["data"] == [] and recent["data"] == []  # no one else's jobs or prompts
+    # no one else's jobs or prompts: both tables stay hidden and empty
+    assert bob_jobs["visible"] is False and bob_jobs["value"]["data"] == []
+    assert recent["visible"] is False and recent["value"]["data"] == []
     assert "@alice_private" not in bob.predict(handle_file(str(FACE)), "@mine", api_name="/save_reference")
 
     # one visitor's rate limit does not touch the other

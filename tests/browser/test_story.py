@@ -1,0 +1,73 @@
+"""Story in the browser: a three-chapter adventure with a lesson answer, to "The end" and its summary."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.seen import (
+    assert_no_error,
+    assert_no_error_covers_a_button,
+    open_tab,
+    status_lines_seen,
+    watch_status_lines,
+)
+
+CHAPTER_WAIT_MS = 600_000  # the embedded model writes a chapter; a busy shared CPU is slow
+
+
+def _panel(page: Page):
+    return page.get_by_role("tabpanel").filter(visible=True).first
+
+
+def test_a_three_chapter_story_with_a_lesson_answer_ends_cleanly(page: Page) -> None:
+    open_tab(page, "Story")
+    story = _panel(page)
+    chapters = story.get_by_label("number input for Chapters")
+    chapters.fill("3")
+    chapters.press("Enter")
+    expect(story.get_by_role("button", name="Choose", exact=True)).to_be_hidden()  # nothing to choose yet
+    watch_status_lines(page)
+    story.get_by_role("button", name="Start adventure").click()
+
+    answered_a_lesson = False
+    for number in (1, 2, 3):
+        expect(story.get_by_text(re.compile(rf"Chapter {number} of 3 ·"))).to_be_visible(timeout=CHAPTER_WAIT_MS)
+        assert_no_error(page)
+        assert_no_error_covers_a_button(page)
+        if number == 1:  # the stage was named beside the button while the chapter was written
+            assert "Writing chapter 1 of 3…" in status_lines_seen(page)
+        if number == 3:
+            break
+        options = story.get_by_role("radio")
+        expect(options.first).to_be_visible()
+        labels = [options.nth(i).evaluate("e => e.closest('label').innerText") for i in range(options.count())]
+        assert len(labels) >= 2 and all(len(text.split()) >= 3 for text in labels), labels
+        answered_a_lesson |= story.get_by_text("Your answer", exact=True).is_visible()
+        options.first.check()
+        story.get_by_role("button", name="Choose", exact=True).click()
+
+    expect(story.get_by_text("The end.")).to_be_visible()
+    expect(story.get_by_role("button", name="Choose", exact=True)).to_be_hidden()
+    expect(story.get_by_role("radio")).to_have_count(0)
+    assert answered_a_lesson, "no chapter asked a lesson question"
+
+    story.get_by_role("button", name="Summary", exact=True).click()
+    expect(story.get_by_text(re.compile(r"Lesson score: \d/\d"))).to_be_visible()
+    expect(story.get_by_text(re.compile("^(Right|Not quite):")).first).to_be_visible()
+    summary_text = story.locator(".prose").all_inner_texts()
+
+    # a new adventure: the old summary and the ending do not stay under it
+    story.get_by_role("button", name="Start adventure").click()
+    expect(story.get_by_text(re.compile(r"Chapter 1 of 3 ·"))).to_be_visible(timeout=CHAPTER_WAIT_MS)
+    expect(story.get_by_text("The end.")).to_be_hidden()
+    assert story.locator(".prose").all_inner_texts() != summary_text
+    assert_no_error(page)
+
+    # a refusal: a warning toast; the chapter stays readable and every button usable
+    story.get_by_label("Adventure id").fill("not-an-adventure")
+    story.get_by_role("button", name="Resume", exact=True).click()
+    expect(page.locator('[data-testid="toast-body"].warning')).to_contain_text("adventure")
+    assert_no_error(page)
+    assert_no_error_covers_a_button(page)
+    expect(story.get_by_text(re.compile(r"Chapter 1 of 3 ·"))).to_be_visible()
+    expect(story.get_by_role("button", name="Choose", exact=True)).to_be_enabled()
