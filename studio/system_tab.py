@@ -10,6 +10,7 @@ from engine.engine import Engine
 from engine.system import JobRow, SystemStatus
 from studio.errors import shows_errors
 from studio.identity import Identities
+from studio.operator_section import operator_section
 
 __all__ = ["build"]
 
@@ -78,6 +79,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         refresh = gr.Button("Refresh", variant="secondary")
         smoke = gr.Button("Smoke-test configured models", variant="primary")
     smoke_table = gr.Dataframe(label="Smoke test", interactive=False, visible=True)
+    operator_section(engine, who)
 
     @shows_errors
     def refresh_status(
