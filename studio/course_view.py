@@ -93,15 +93,15 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         with gr.Column(elem_id="course-step") as step_box:
             title = gr.Markdown(elem_id="course-step-title")
             text = gr.Markdown(elem_id="course-step-text")
-            narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
-                                 elem_id="course-narration")  # fmt: skip
             with gr.Row():
                 image = gr.Image(label="The scene", show_label=False, interactive=False, visible=False,
-                                 elem_id="course-image", min_width=280)  # fmt: skip
+                                 buttons=[], elem_id="course-image", min_width=280)  # fmt: skip
                 video = gr.Video(label="Talking photo", show_label=False, interactive=False, visible=False,
-                                 elem_id="course-video", min_width=280)  # fmt: skip
-            call = gr.Audio(label="The scam call, in your simulated voice", type="filepath", interactive=False,
-                            visible=False, elem_id="course-call")  # fmt: skip
+                                 buttons=[], elem_id="course-video", min_width=280)  # fmt: skip
+            call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, visible=False, buttons=[],
+                            elem_id="course-call")  # fmt: skip
+            narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
+                                 elem_id="course-narration")  # fmt: skip
         with gr.Column(visible=False, elem_id="course-quiz") as quiz_box:
             gr.Markdown("### Spot the fake: a short quiz for each lesson")
             answers: list[gr.Radio] = []
@@ -119,12 +119,12 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
             raise InvalidRequest("user", "make your course first (the form above)")
         if not 0 <= position <= quiz_at:
             raise InvalidRequest("step", f"the course has steps 1 to {total} and the quiz; got {position + 1}")
-        nav = {step_list: gr.update(value=position), back: gr.update(interactive=position > 0),
+        nav = {step_list: position, back: gr.update(interactive=position > 0),
                forward: gr.update(interactive=position < quiz_at,
                                   value="Take the quiz" if position == total - 1 else "Next")}  # fmt: skip
         if position == quiz_at:
             stored = scenarios.quiz_score(user_id, owner=owner)
-            yield {**nav, step_box: gr.update(visible=False), quiz_box: gr.update(visible=True),
+            yield {**nav, step_box: gr.update(visible=False), quiz_box: gr.update(visible=True), narration: None,
                    progress: progress_html(total, total, f"Course done: {total} of {total} steps. Now the quiz."),
                    notice: "", score: _score_markdown(stored)}  # fmt: skip
             return
@@ -132,26 +132,31 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         module = next(m for m in scenarios.course() if step in m.steps)
         making = "Opening the step" + (": showing your scene" if step.scenario else "") + (
             ": playing your call" if step.dub else "")
-        yield {**nav, step_box: gr.update(visible=True), quiz_box: gr.update(visible=False),
-               progress: progress_html(position + 1, total, f"Step {position + 1} of {total} · {module.title}"),
-               title: f"### {step.title}", text: "", narration: None, score: gr.update(),
-               image: gr.update(value=None, visible=bool(step.scenario)),
-               video: gr.update(value=None, visible=bool(step.scenario)),
-               call: gr.update(value=None, visible=bool(step.dub)),
-               notice: progress_html(0, 2, f"{making} (1/2)…")}  # fmt: skip
+        # Each yield updates what changed; the last one carries every output (what an API caller reads).
+        state: Updates = {**nav, step_box: gr.update(visible=True), quiz_box: gr.update(visible=False),
+                          progress: progress_html(position + 1, total, f"Step {position + 1} of {total} · {module.title}"),
+                          title: f"### {step.title}", text: "", narration: None, score: gr.update(),
+                          image: gr.update(value=None, visible=bool(step.scenario)),
+                          video: gr.update(value=None, visible=bool(step.scenario)),
+                          call: gr.update(value=None, visible=bool(step.dub)),
+                          notice: progress_html(0, 2, f"{making} (1/2)…")}  # fmt: skip
+        yield dict(state)
         view = scenarios.course_step(user_id, position, owner=owner)
         made = " (made just now)" if view.realtime else ""
-        yield {text: view.text, image: gr.update(value=str(view.image_path) if view.image_path else None),
-               video: gr.update(value=str(view.video_path) if view.video_path else None),
-               call: gr.update(value=str(view.call_path) if view.call_path else None,
-                               label=f"{view.call_title}: the scam call, in your simulated voice" if view.call_title
-                               else "The scam call"),
-               notice: progress_html(1, 2, f"Preparing the narration (2/2){made}…")}  # fmt: skip
+        # Visibility was set above; plain values here, so that an API caller reads the paths.
+        listen = f"\n\n**Listen to the call:** {view.call_title}, in your simulated voice." if view.call_title else ""
+        media = {text: view.text + listen, image: str(view.image_path) if view.image_path else None,
+                 video: str(view.video_path) if view.video_path else None,
+                 call: str(view.call_path) if view.call_path else None,
+                 notice: progress_html(1, 2, f"Preparing the narration (2/2){made}…")}  # fmt: skip
+        state.update(media)
+        yield media
         spoken = scenarios.narration(user_id, step.id, owner=owner)
         source = "from the cache" if spoken.hit else "made just now"
-        yield {narration: str(spoken.path),
-               notice: notice_html(f"Step {position + 1} of {total} is ready; narration {source} "
-                                   f"in {spoken.seconds * 1000:.0f} ms.")}  # fmt: skip
+        state.update({narration: str(spoken.path),
+                      notice: notice_html(f"Step {position + 1} of {total} is ready; narration {source} "
+                                          f"in {spoken.seconds * 1000:.0f} ms.")})  # fmt: skip
+        yield state
 
     outputs = [notice, step_list, progress, title, text, narration, image, video, call, back, forward, step_box,
                quiz_box, score]  # fmt: skip

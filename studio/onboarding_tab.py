@@ -33,43 +33,48 @@ Updates = dict[Any, Any]
 def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     scenarios = engine.scenarios
 
+    with gr.Accordion("Your photo and voice", open=True, elem_id="onboard-form") as form_box:
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                name = gr.Textbox(label="Name")
+                with gr.Row():
+                    age = gr.Number(label="Age", value=30, precision=0, min_width=100)
+                    gender = gr.Radio(["female", "male", "other"], value="other", label="Gender", min_width=200)
+                with gr.Row():
+                    photo = ImageFile(type="filepath", label="Face photo (you alone, facing the camera)",
+                                      sources=["upload", "webcam"], elem_id="onboard-photo", min_width=260)  # fmt: skip
+                    voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath",
+                                     elem_id="onboard-voice", min_width=260)  # fmt: skip
+                consent = gr.Checkbox(label=CONSENT, value=False, elem_id="onboard-consent")
+                submit = gr.Button("Make my course", variant="primary", elem_id="onboard-submit")
+            with gr.Column(scale=2, min_width=260):
+                intro = gr.Markdown(INTRO, elem_id="onboard-intro")
+    making = gr.HTML(elem_id="onboard-progress")  # progress and refusals, right under the button
+    watching = gr.State("")  # the course whose making is followed (set only by a successful onboarding)
+    user_box = gr.Textbox(visible=False, elem_id="onboard-course-id")  # the person's course id
+
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
-            name = gr.Textbox(label="Name")
-            with gr.Row():
-                age = gr.Number(label="Age", value=30, precision=0, min_width=100)
-                gender = gr.Radio(["female", "male", "other"], value="other", label="Gender", min_width=200)
-            photo = ImageFile(type="filepath", label="Face photo (you alone, facing the camera)", sources=["upload", "webcam"],
-                              elem_id="onboard-photo")  # fmt: skip
-            voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath",
-                             elem_id="onboard-voice")  # fmt: skip
-            consent = gr.Checkbox(label=CONSENT, value=False, elem_id="onboard-consent")
-            submit = gr.Button("Make my course", variant="primary", elem_id="onboard-submit")
-            making = gr.HTML(elem_id="onboard-progress")  # progress and refusals, next to the button
-        with gr.Column(scale=2, min_width=300):
-            intro = gr.Markdown(INTRO, elem_id="onboard-intro")
+            course = build_course(engine, who, user_box)
+        with gr.Column(scale=1, min_width=260):
             caricature = gr.Image(label="Your caricature", show_label=False, interactive=False, visible=False,
-                                  elem_id="onboard-caricature")  # fmt: skip
+                                  buttons=[], elem_id="onboard-caricature")  # fmt: skip
             caption = gr.Markdown("Your caricature: a labelled simulation.", visible=False)
             table = gr.Dataframe(headers=["made for you", "state"], interactive=False, wrap=True, visible=False,
-                                 elem_id="onboard-status")  # fmt: skip
+                                 column_widths=["55%", "45%"], elem_id="onboard-status")  # fmt: skip
             refresh = gr.Button("Refresh status", size="sm", visible=False)
-            with gr.Accordion("Come back with your key", open=False):
-                gr.Markdown("Your key is a secret like a password: whoever holds it sees your course. "
-                            "Keep it to come back from another session; never share it.")  # fmt: skip
-                key_box = gr.Textbox(label="Your key", type="password")
-                with gr.Row():
-                    show_key = gr.Button("Show my key", size="sm")
-                    come_back = gr.Button("Come back with this key", size="sm")
-                user_box = gr.Textbox(label="Your course id", interactive=False, elem_id="onboard-course-id")
-                key_notice = gr.HTML()
-    watching = gr.State("")  # the course whose making is followed (set only by a successful onboarding)
 
-    course = build_course(engine, who, user_box)
-
+    with gr.Accordion("Come back with your key", open=False, elem_id="onboard-key"):
+        gr.Markdown("Your key is a secret like a password: whoever holds it sees your course. "
+                    "Keep it to come back from another session; never share it.")  # fmt: skip
+        key_box = gr.Textbox(label="Your key", type="password")
+        with gr.Row():
+            show_key = gr.Button("Show my key", size="sm")
+            come_back = gr.Button("Come back with this key", size="sm")
+        key_notice = gr.HTML()
     with gr.Column(elem_id="delete-data"):
         delete_button = gr.Button("Delete my data", variant="stop", elem_id="delete-ask", size="sm")
-        with gr.Group(visible=False, elem_id="delete-confirm") as confirm_box:
+        with gr.Column(visible=False, variant="panel", elem_id="delete-confirm") as confirm_box:
             gr.Markdown("**Delete everything you made here?** Your photo and voice, the course and its media, "
                         "your stories and lab results. This cannot be undone.")  # fmt: skip
             with gr.Row():
@@ -77,7 +82,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                 confirm_no = gr.Button("Keep my data", elem_id="delete-confirm-no")
         deleted = gr.HTML(elem_id="delete-result")
 
-    form_outputs = [making, watching, caricature, caption, intro, user_box, table, refresh, course.panel]
+    form_outputs = [making, watching, form_box, caricature, caption, user_box, table, refresh, course.panel]
 
     @refuses_inline(making)
     def on_onboard(name_v: str, age_v: float, gender_v: str, photo_v: str, voice_v: str, consent_v: bool,
@@ -91,11 +96,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             name=name_v or "", age=int(age_v or 0), gender=gender_v or "other", photo=photo_bytes, photo_name=photo_name,
             voice=voice_bytes, voice_name=voice_name, consent=bool(consent_v)), owner=owner)  # fmt: skip
         ready, total, stage = making_stage(result.assets)
-        yield {making: progress_html(ready, total, stage), watching: result.user_id, user_box: result.user_id,
-               caricature: gr.update(value=str(result.caricature_path), visible=True), caption: gr.update(visible=True),
-               intro: gr.update(visible=False), table: gr.update(value=status_rows(result.assets), visible=True),
-               refresh: gr.update(visible=True), course.panel: gr.update(visible=True)}  # fmt: skip
-        yield from course.stream(result.user_id, 0, owner)
+        made = {making: progress_html(ready, total, stage), watching: result.user_id, user_box: result.user_id,
+                caricature: gr.update(value=str(result.caricature_path), visible=True), caption: gr.update(visible=True),
+                form_box: gr.update(open=False), table: gr.update(value=status_rows(result.assets), visible=True),
+                refresh: gr.update(visible=True), course.panel: gr.update(visible=True)}  # fmt: skip
+        yield made
+        last = None
+        for part in course.stream(result.user_id, 0, owner):  # the course opens at its first step
+            if last is not None:
+                yield last
+            last = part
+        # the last update carries every output, as plain values where it can (what an API caller reads)
+        yield {**made, caricature: str(result.caricature_path), **(last or {})}
 
     def statuses(user_id: str, request: gr.Request) -> Iterator[Updates]:
         for current in scenarios.watch(user_id, timeout=600, owner=who.owner(request)):  # on each job event
@@ -139,7 +151,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         report = who.delete_everything(request)
         cleared = {name: "", age: 30, gender: "other", photo: None, voice: None, consent: False, making: "",
                    watching: "", caricature: gr.update(value=None, visible=False), caption: gr.update(visible=False),
-                   intro: gr.update(visible=True), user_box: "", key_box: "", key_notice: "",
+                   form_box: gr.update(open=True), user_box: "", key_box: "", key_notice: "",
                    table: gr.update(value=[], visible=False), refresh: gr.update(visible=False),
                    confirm_box: gr.update(visible=False), delete_button: gr.update(visible=True)}  # fmt: skip
         return {**cleared, **course.cleared(), deleted: notice_html(removed_words(report))}
@@ -154,7 +166,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                         [confirm_box, delete_button, deleted], api_visibility="private")  # fmt: skip
     confirm_no.click(lambda: (gr.update(visible=False), gr.update(visible=True)), None, [confirm_box, delete_button],
                      api_visibility="private")  # fmt: skip
-    delete_outputs = [deleted, name, age, gender, photo, voice, consent, making, watching, caricature, caption, intro,
+    delete_outputs = [deleted, name, age, gender, photo, voice, consent, making, watching, caricature, caption, form_box,
                       user_box, key_box, key_notice, table, refresh, confirm_box, delete_button, course.panel,
                       course.notice, course.steps, course.progress, course.title, course.text, course.narration,
                       course.image, course.video, course.call, course.score, *course.answers]  # fmt: skip
