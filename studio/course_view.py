@@ -98,7 +98,8 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
                                  buttons=[], elem_id="course-image", min_width=280)  # fmt: skip
                 video = gr.Video(label="Talking photo", show_label=False, interactive=False, visible=False,
                                  buttons=[], elem_id="course-video", min_width=280)  # fmt: skip
-            call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, visible=False, buttons=[],
+            call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, visible=False,
+                            buttons=["download"],
                             elem_id="course-call")  # fmt: skip
             narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
                                  elem_id="course-narration")  # fmt: skip

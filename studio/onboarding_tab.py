@@ -122,8 +122,10 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
 
     def follow(user_id: str, request: gr.Request) -> Iterator[Updates]:
         """After onboarding: follow the making (nothing when the onboarding was refused)."""
-        if user_id:
-            yield from refuses_inline(making)(statuses)(user_id, request)
+        if not user_id:
+            yield {}  # no update: a generator that yields nothing would blank its outputs (the refusal shown)
+            return
+        yield from refuses_inline(making)(statuses)(user_id, request)
 
     @refuses_inline(key_notice)
     def on_show_key(request: gr.Request) -> Updates:
@@ -143,8 +145,10 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     @refuses_inline(course.notice)
     def reopen(user_id: str, request: gr.Request) -> Iterator[Updates]:
         """After coming back: the course opens at its first step."""
-        if user_id:
-            yield from course.stream(user_id, 0, who.owner(request))
+        if not user_id:
+            yield {}  # no update (see `follow`)
+            return
+        yield from course.stream(user_id, 0, who.owner(request))
 
     @refuses_inline(deleted)
     def on_delete(request: gr.Request) -> Updates:
