@@ -123,7 +123,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     def follow(user_id: str, request: gr.Request) -> Iterator[Updates]:
         """After onboarding: follow the making (nothing when the onboarding was refused)."""
         if not user_id:
-            yield {}  # no update: a generator that yields nothing would blank its outputs (the refusal shown)
+            # no update: a generator that yields nothing would blank its outputs (the refusal shown)
+            yield {table: gr.skip(), making: gr.skip()}
             return
         yield from refuses_inline(making)(statuses)(user_id, request)
 
@@ -146,7 +147,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     def reopen(user_id: str, request: gr.Request) -> Iterator[Updates]:
         """After coming back: the course opens at its first step."""
         if not user_id:
-            yield {}  # no update (see `follow`)
+            yield {output: gr.skip() for output in course.outputs}  # no update (see `follow`)
             return
         yield from course.stream(user_id, 0, who.owner(request))
 
