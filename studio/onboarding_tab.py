@@ -21,8 +21,7 @@ __all__ = ["build"]
 
 CONSENT = ("I agree that Studio may use my photo and voice to make labelled simulations for this course, "
            "and I can delete them at any time.")  # fmt: skip
-INTRO = """### What you get
-From one photo and a few seconds of your voice, Studio makes a short course about scams that copy
+INTRO = """From one photo and a few seconds of your voice, Studio makes a short course about scams that copy
 faces and voices: a caricature of you, four scenes with talking photos, and two phone calls in a
 simulated copy of your voice, each labelled as a simulation. Ten steps with narration, then a
 short quiz. You can delete everything at any time."""
@@ -34,21 +33,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     scenarios = engine.scenarios
 
     with gr.Accordion("Your photo and voice", open=True, elem_id="onboard-form") as form_box:
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=300):
-                name = gr.Textbox(label="Name")
-                with gr.Row():
-                    age = gr.Number(label="Age", value=30, precision=0, min_width=100)
-                    gender = gr.Radio(["female", "male", "other"], value="other", label="Gender", min_width=200)
-                with gr.Row():
-                    photo = ImageFile(type="filepath", label="Face photo (you alone, facing the camera)",
-                                      sources=["upload", "webcam"], elem_id="onboard-photo", min_width=260)  # fmt: skip
-                    voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath",
-                                     elem_id="onboard-voice", min_width=260)  # fmt: skip
-                consent = gr.Checkbox(label=CONSENT, value=False, elem_id="onboard-consent")
-                submit = gr.Button("Make my course", variant="primary", elem_id="onboard-submit")
-            with gr.Column(scale=2, min_width=260):
-                intro = gr.Markdown(INTRO, elem_id="onboard-intro")
+        gr.Markdown(INTRO, elem_id="onboard-intro")
+        with gr.Row():
+            name = gr.Textbox(label="Name", min_width=220, scale=3)
+            age = gr.Number(label="Age", value=30, precision=0, min_width=100, scale=1)
+            gender = gr.Radio(["female", "male", "other"], value="other", label="Gender", min_width=240, scale=2)
+        with gr.Row():
+            photo = ImageFile(type="filepath", label="Face photo (you alone, facing the camera)",
+                              sources=["upload", "webcam"], elem_id="onboard-photo", min_width=260)  # fmt: skip
+            voice = gr.Audio(label="Voice sample, 3-60 s", sources=["upload", "microphone"], type="filepath",
+                             elem_id="onboard-voice", min_width=260)  # fmt: skip
+        consent = gr.Checkbox(label=CONSENT, value=False, elem_id="onboard-consent")
+        submit = gr.Button("Make my course", variant="primary", elem_id="onboard-submit")
     making = gr.HTML(elem_id="onboard-progress")  # progress and refusals, right under the button
     watching = gr.State("")  # the course whose making is followed (set only by a successful onboarding)
     user_box = gr.Textbox(visible=False, elem_id="onboard-course-id")  # the person's course id
