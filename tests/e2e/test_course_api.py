@@ -99,6 +99,12 @@ def test_the_course_through_the_api(studio: tuple[Engine, str], voice_wav: bytes
     for answer in (client.predict(person, api_name="/cache_stats"), client.predict(api_name="/cleanup_cache")):
         assert "for admins" in answer  # operator controls, on the System tab, for admins only
 
+    key = client.predict(api_name="/my_key")[0]  # another browser session comes back with the key
+    elsewhere = Client(url, verbose=False, download_files=False)
+    back = elsewhere.predict(key, api_name="/come_back")
+    assert back[0] == person and "Welcome back" in back[-1]
+    assert "Step 2 of 10 is ready" in elsewhere.predict(person, 1, api_name="/course_step")[0]
+
     removed = _named(DELETE, client.predict(api_name="/delete_user"))
     words = removed["deleted"]
     assert re.search(r"Removed \d+ files, 1 course, 11 pictures, videos and calls, \d+ narrations?, 6 quiz answers", words)

@@ -133,3 +133,12 @@ def test_a_non_audio_voice_and_a_binary_evaluation_file_get_our_messages(
     with pytest.raises(Exception, match="not UTF-8 text"):
         client.predict(handle_file(str(binary)), ["rules"], 5, api_name="/evaluate")
     assert engine.db.cursor().execute("SELECT count(*) FROM media").fetchone()[0] == 0
+
+
+def test_operator_cache_controls_answer_admins_only(shared_app: tuple[Engine, str]) -> None:
+    _, url = shared_app
+    admin, person = (Client(url, auth=(name, ACCOUNTS[name]), verbose=False) for name in ("grace", "ada"))
+    assert "Removed 0 expired narrations" in admin.predict(api_name="/cleanup_cache")
+    assert "No onboarded person" in admin.predict("not-a-course", api_name="/cache_stats")
+    for answer in (person.predict(api_name="/cleanup_cache"), person.predict("not-a-course", api_name="/cache_stats")):
+        assert "for admins" in answer and "Removed" not in answer
