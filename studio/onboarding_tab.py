@@ -95,7 +95,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         made = {making: progress_html(ready, total, stage), watching: result.user_id, user_box: result.user_id,
                 caricature: gr.update(value=str(result.caricature_path), visible=True), caption: gr.update(visible=True),
                 form_box: gr.update(open=False), table: gr.update(value=status_rows(result.assets), visible=True),
-                refresh: gr.update(visible=True), course.panel: gr.update(visible=True)}  # fmt: skip
+                refresh: gr.update(visible=True), course.panel: gr.update(visible=True),
+                **{answer: None for answer in course.answers}}  # a new course: no old quiz picks  # fmt: skip
         yield made
         last = None
         for part in course.stream(result.user_id, 0, owner):  # the course opens at its first step
@@ -157,7 +158,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                    confirm_box: gr.update(visible=False), delete_button: gr.update(visible=True)}  # fmt: skip
         return {**cleared, **course.cleared(), deleted: notice_html(removed_words(report))}
 
-    submit.click(on_onboard, [name, age, gender, photo, voice, consent], [*form_outputs, deleted, *course.outputs],
+    submit.click(on_onboard, [name, age, gender, photo, voice, consent], [*form_outputs, deleted, *course.outputs, *course.answers],
                  api_name="onboard").then(follow, watching, [table, making], api_visibility="private")  # fmt: skip
     refresh.click(on_status, user_box, [table, making], api_name="scenario_status")
     show_key.click(on_show_key, None, [key_box, key_notice], api_name="my_key")
