@@ -70,6 +70,7 @@ class Tombstones:
 # Tables whose rows carry `owner`; story events and characters go with their adventure,
 # queue jobs carry their owner in `user_id`.
 _OWNED_TABLES = (
+    "course_quiz_answers",
     "narration_cache",
     "narration_stats",
     "scenario_assets",
@@ -88,6 +89,7 @@ _OWNED_TABLES = (
 )
 
 _PERSON_TABLES = (  # one person of an owner (the operator deleting one onboarded person)
+    ("course_quiz_answers", "user_id"),
     ("narration_cache", "user_id"),
     ("narration_stats", "user_id"),
     ("scenario_assets", "user_id"),

@@ -14,6 +14,7 @@ from engine.system import JobRow, ProviderRow, SmokeResult, SystemStatus
 from studio import actions
 from studio.errors import shows_errors
 from studio.identity import Identities
+from studio.operator_section import operator_section
 
 __all__ = ["build"]
 
@@ -122,6 +123,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             smoke_status = actions.status_line()
     smoke_table = gr.Dataframe(label="Smoke test", interactive=False, visible=False, wrap=True,
                                elem_classes=["studio-table"])
+    operator_section(engine, who)
 
     @shows_errors
     def refresh_status(request: gr.Request) -> tuple[go.Figure, Any, Any, Any, Any, dict]:

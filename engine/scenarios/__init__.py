@@ -12,7 +12,10 @@ from engine.scenarios.models import (
     Narration,
     OnboardRequest,
     OnboardResult,
+    QuizQuestion,
+    QuizScore,
     ScenarioView,
+    StepView,
     UserProfile,
     VoiceProfile,
 )
@@ -27,8 +30,11 @@ __all__ = [
     "Narration",
     "OnboardRequest",
     "OnboardResult",
+    "QuizQuestion",
+    "QuizScore",
     "ScenarioService",
     "ScenarioView",
+    "StepView",
     "UserProfile",
     "VoiceProfile",
 ]

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from engine import imaging
-from engine.scenarios.provenance import burn_banner
+from engine.scenarios.provenance import label_strip
 
 __all__ = ["portrait_crop", "make_caricature", "SIZE"]
 
@@ -52,9 +52,9 @@ def _mean_face(points: np.ndarray) -> np.ndarray:
 
 
 def make_caricature(rgb: np.ndarray, landmarks: np.ndarray, strength: float = 0.55) -> np.ndarray:
-    """RGB caricature (SIZE², with the simulation banner) of the one face in `rgb`."""
+    """RGB caricature of the one face in `rgb`: SIZE² plus the simulation label strip below it."""
     crop, pts = portrait_crop(rgb, landmarks)
     distinctive = imaging.exaggerate(pts, _mean_face(pts), 1.0)
     crop = imaging.warp(crop, pts, distinctive)
     warped = imaging.caricature(crop, distinctive, strength=strength)
-    return burn_banner(imaging.cartoonize(warped, levels=7))
+    return label_strip(imaging.cartoonize(warped, levels=7))

@@ -16,7 +16,12 @@ __all__ = [
     "OnboardResult",
     "ScenarioView",
     "CourseStep",
+    "QuizQuestion",
+    "QuestionResult",
     "CourseModule",
+    "StepView",
+    "LessonScore",
+    "QuizScore",
     "Narration",
     "CacheStats",
     "DeletionReport",
@@ -115,13 +120,66 @@ class CourseStep(BaseModel):
     id: str
     title: str
     script: str
-    scenario: str | None = Field(None, description="A scenario asset this step shows, if any.")
+    scenario: str | None = Field(None, description="A scenario whose image and talking photo this step shows.")
+    dub: str | None = Field(None, description="A scam-call dub this step plays.")
+
+
+class QuizQuestion(BaseModel):
+    """One spot-the-fake question of a lesson; `answer` indexes `choices`."""
+
+    id: str
+    question: str
+    choices: list[str] = Field(min_length=2)
+    answer: int
+    explain: str
 
 
 class CourseModule(BaseModel):
     id: str
     title: str
     steps: list[CourseStep]
+    quiz: list[QuizQuestion] = Field(default_factory=list)
+
+
+class StepView(BaseModel):
+    """One step of the guided course for a person, with the media it shows."""
+
+    index: int = Field(description="0-based position in the whole course.")
+    total: int
+    module_title: str
+    step: CourseStep
+    text: str = Field(description="The step's script for this person.")
+    image_path: Path | None = None
+    video_path: Path | None = None
+    call_path: Path | None = Field(None, description="The scam-call dub's audio.")
+    call_title: str | None = None
+    realtime: bool = Field(False, description="Some media had to be made now.")
+    seconds: float = 0.0
+
+
+class QuestionResult(BaseModel):
+    question_id: str
+    chosen: int | None
+    right: bool
+    correct_choice: str
+    explain: str
+
+
+class LessonScore(BaseModel):
+    module_id: str
+    title: str
+    correct: int
+    total: int
+    results: list[QuestionResult]
+
+
+class QuizScore(BaseModel):
+    """A person's latest answers, lesson by lesson."""
+
+    user_id: str
+    lessons: list[LessonScore]
+    correct: int
+    total: int
 
 
 class Narration(BaseModel):

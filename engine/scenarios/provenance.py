@@ -27,7 +27,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from engine.errors import ProviderError
 
-__all__ = ["BANNER", "manifest", "burn_banner", "png_with_manifest", "mp4_with_manifest", "wav_with_manifest",
+__all__ = ["BANNER", "manifest", "burn_banner", "label_strip", "png_with_manifest", "mp4_with_manifest", "wav_with_manifest",
            "read_png_manifest", "read_wav_manifest", "disclosure_tone"]  # fmt: skip
 
 BANNER = "SIMULATION - made by Studio"
@@ -73,6 +73,27 @@ def burn_banner(image: np.ndarray, text: str = BANNER) -> np.ndarray:
     cv2.putText(out, "SIMULATION", (8, 8 + int(22 * tag_scale)), cv2.FONT_HERSHEY_SIMPLEX, tag_scale,
                 (200, 20, 30), 1, cv2.LINE_AA)  # fmt: skip
     return out
+
+
+def label_strip(image: np.ndarray, text: str = BANNER) -> np.ndarray:
+    """The picture with a red label strip added below it: the label covers none of the content.
+
+    The strip's height is even (video encoders need even sides); the picture keeps its
+    pixels and coordinates, so landmarks found in it stay valid.
+    """
+    picture = np.ascontiguousarray(image)
+    height, width = picture.shape[:2]
+    band = max(20, height // 12) // 2 * 2
+    strip = np.empty((band, width, 3), np.uint8)
+    strip[:] = (200, 20, 30)
+    scale = band / 40
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+    while tw > width - 16 and scale > 0.2:
+        scale *= 0.9
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+    cv2.putText(strip, text, ((width - tw) // 2, (band + th) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                (255, 255, 255), 2, cv2.LINE_AA)  # fmt: skip
+    return np.concatenate([picture[..., :3], strip], axis=0)
 
 
 def png_with_manifest(image: np.ndarray, record: dict[str, Any]) -> bytes:

@@ -5,7 +5,8 @@ investment advert and an emergency video-call screen. Each has a head-and-should
 figure whose head is where the face goes. Placement: a similarity transform maps the
 photo's eyes and mouth onto the slot, the face is colour-matched to the scene's light
 (Reinhard transfer, partly blended), then Poisson-blended (seamless clone) over the
-figure's head; captions are drawn on top and the simulation banner burned in.
+figure's head; captions are drawn on top, and the simulation label goes in a strip below the picture
+(`label_strip`), where it covers nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from engine import imaging
 from engine.errors import InvalidRequest
-from engine.scenarios.provenance import burn_banner
+from engine.scenarios.provenance import label_strip
 
 __all__ = ["WIDTH", "HEIGHT", "SCENES", "Placed", "compose_scene", "ascii_text"]
 
@@ -183,4 +184,4 @@ def compose_scene(scene: str, photo: np.ndarray, landmarks: np.ndarray, text: di
     grown = centre + (placed - centre) * np.array([1.04, 1.08], np.float32)  # a little forehead and jaw
     composite = imaging.seamless_clone(lit, scene_img, grown)
     foreground(composite, text)
-    return Placed(image=burn_banner(composite), landmarks=placed)
+    return Placed(image=label_strip(composite), landmarks=placed)

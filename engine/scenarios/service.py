@@ -26,15 +26,17 @@ from engine.queue import Job, JobContext, JobStatus
 from engine.scenarios import provenance
 from engine.scenarios.assets_plan import DUB_JOB, IMAGE_JOB, VIDEO_JOB, PlannedAsset, job_id, job_specs, load_scripts, plan
 from engine.scenarios.caricature import make_caricature
+from engine.scenarios.course import CourseGuide
 from engine.scenarios.makers import AssetMaker
 from engine.scenarios.models import (
-    AssetStatus, CacheStats, CourseModule, Narration, OnboardRequest, OnboardResult, ScenarioView,
-    UserProfile, VoiceProfile,
+    AssetStatus, CacheStats, CourseModule, Narration, OnboardRequest, OnboardResult, QuizScore, ScenarioView,
+    StepView, UserProfile, VoiceProfile,
 )  # fmt: skip
 from engine.scenarios.narration import DEFAULT_TTL_S, NarrationCache
 from engine.names import check_name
 from engine.scenarios.validation import check_faces, check_photo_bytes, check_voice
 from engine.scenarios.voice_profile import analyse_voice
+from storage.course_quiz import QuizAnswerRepository
 from storage.scenarios import (
     AssetRow, NarrationCacheRepository, ScenarioAssetRepository, ScenarioUserRepository, UserRow, utcnow,
 )  # fmt: skip
@@ -81,6 +83,11 @@ class ScenarioService:
                                  assets=self._assets, scripts=self._scripts)  # fmt: skip
         self.narrations = NarrationCache(settings=settings, models=models, signer=signer, media=media, queue=queue, users=self._users,
                                          repo=NarrationCacheRepository(db), scripts=self._scripts, ttl_s=narration_ttl_s)  # fmt: skip
+        self._course = CourseGuide(
+            self._scripts, QuizAnswerRepository(db), owned=lambda user_id, owner: self._owned(user_id, owner),
+            open_scenario=lambda user_id, scenario, owner: self.open_scenario(user_id, scenario, owner=owner),
+            open_call=lambda user_id, dub, owner: self.open_call(user_id, dub, owner=owner),
+        )  # fmt: skip
         for kind in (IMAGE_JOB, VIDEO_JOB, DUB_JOB):
             queue.register(kind, self._run_job)
         deletion.add_flusher(self.narrations.flush)
@@ -273,6 +280,19 @@ class ScenarioService:
                             video_path=self._media.get(video.media).path, realtime=realtime,
                             seconds=time.perf_counter() - started)  # fmt: skip
 
+    def open_call(self, user_id: str, dub: str, *, owner: Owner) -> tuple[Path, bool]:
+        """(the scam-call dub's audio, made now): instantly when ready, otherwise made now."""
+        if dub not in self._scripts.dubs:
+            raise InvalidRequest("dub", f"unknown call {dub!r}; use one of {', '.join(self._scripts.dubs)}")
+        status = next(s for s in self.status(user_id, owner=owner) if s.name == dub)
+        realtime = status.status != "completed"
+        if realtime:
+            self._withdraw(status.job_id)
+            self._maker.make(user_id, self._by_name[dub], realtime=True)
+        row = self._assets.get(user_id, dub)
+        assert row is not None and row.media
+        return self._media.get(row.media).path, realtime
+
     def _withdraw(self, jid: str) -> None:
         try:
             if self._queue.get(jid).status is JobStatus.PENDING:
@@ -292,6 +312,20 @@ class ScenarioService:
 
     def course(self) -> list[CourseModule]:
         return list(self._scripts.modules)
+
+    def course_step(self, user_id: str, index: int, *, owner: Owner) -> StepView:
+        """Step `index` (0-based) of the guided course with its media (see `engine.scenarios.course`)."""
+        return self._course.step(user_id, index, owner=owner)
+
+    def quiz(self) -> list[CourseModule]:
+        """The lessons with their spot-the-fake questions."""
+        return self._course.lessons()
+
+    def answer_quiz(self, user_id: str, answers: dict[str, int | None], *, owner: Owner) -> QuizScore:
+        return self._course.answer(user_id, answers, owner=owner)
+
+    def quiz_score(self, user_id: str, *, owner: Owner) -> QuizScore:
+        return self._course.score(user_id, owner=owner)
 
     def narration(self, user_id: str, step_id: str, preload_next: bool = True, *, owner: Owner) -> Narration:
         self._owned(user_id, owner)

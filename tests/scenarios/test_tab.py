@@ -1,4 +1,4 @@
-"""The onboarding tab builds on a real engine and exposes its API names."""
+"""The onboarding tab builds on a real engine and exposes its API names; operator controls live on the System tab."""
 
 from __future__ import annotations
 
@@ -16,4 +16,14 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:  # noqa: ANN001
     with gr.Blocks() as demo:
         onboarding_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
     names = {dep.get("api_name") for dep in demo.config["dependencies"]}
-    assert {"onboard", "scenario_status", "narration", "cache_stats", "cleanup_cache", "delete_user"} <= names
+    assert {"onboard", "scenario_status", "course_step", "answer_quiz", "delete_user", "my_key", "come_back"} <= names
+    assert not {"cache_stats", "cleanup_cache"} & names  # not on the person's page
+    labels = {c.get("props", {}).get("label") for c in demo.config["components"]}
+    assert not {"Narration cache", "Deletion", "Scenario", "Course step"} & labels  # no raw JSON, no step dropdown
+    assert not [c for c in demo.config["components"] if c.get("type") in ("json", "dropdown")]
+
+    from studio import system_tab
+
+    with gr.Blocks() as system:
+        system_tab.build(engine, system, Identities(engine, engine.settings.data_dir / "served"))
+    assert {"cache_stats", "cleanup_cache"} <= {dep.get("api_name") for dep in system.config["dependencies"]}
