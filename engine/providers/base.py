@@ -81,6 +81,11 @@ class Adapter(abc.ABC):
         """Estimated cost in USD of one request of this capability (0 for local models)."""
         return 0.0
 
+    def circuit(self) -> str:
+        """The circuit breaker a remote call goes through: the provider's, or one per model
+        for adapters that serve several (read during the call: `calls.chosen_model()` is set)."""
+        return self.provider
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release models or connections."""
 
