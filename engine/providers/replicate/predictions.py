@@ -91,6 +91,24 @@ def _worth_retrying(exc: BaseException) -> bool:
     return isinstance(exc, _Transient) and (exc.retry_after or 0.0) <= MAX_RETRY_AFTER_S
 
 
+class _TimeoutFloor(httpx.BaseTransport):
+    """Give every request a timeout: the SDK sends predictions and uploads with `timeout=None`
+    (no limit at all), so an unanswered create would hang its worker for good."""
+
+    def __init__(self, inner: httpx.BaseTransport, timeout: httpx.Timeout) -> None:
+        self._inner = inner
+        self._timeout = timeout.as_dict()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        given = request.extensions.get("timeout") or {}
+        if all(value is None for value in given.values()):
+            request.extensions["timeout"] = self._timeout
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 @dataclass(frozen=True)
 class Finished:
     """A prediction that succeeded: its raw output, id and the seconds Replicate says it ran."""
@@ -110,9 +128,10 @@ class PredictionRunner:
             import replicate
         except ImportError as exc:
             raise ProviderUnavailable(INSTALL_HINT) from exc
+        timeout = httpx.Timeout(request_timeout_s)
         self._client: replicate.Client = replicate.Client(
-            api_token=token, base_url=base_url, timeout=httpx.Timeout(request_timeout_s),
-            event_hooks={"response": [_raise_transient]},
+            api_token=token, base_url=base_url, timeout=timeout, event_hooks={"response": [_raise_transient]},
+            transport=_TimeoutFloor(httpx.HTTPTransport(), timeout),
         )  # fmt: skip
         self._poll_s = poll_s
         self._timeout_s = timeout_s
