@@ -185,20 +185,11 @@ class PredictionRunner:
         report(index, 0.01, f"{model}: uploading inputs")
         encoded = self._call("upload the inputs", lambda: encode_json(inputs, client=self._client))
         prediction = self._call(f"start {model}", lambda: self._client.models.predictions.create(model=model, input=encoded))
-        started = time.monotonic()
-        while prediction.status not in _TERMINAL:
-            if cancelled(index):
-                self._cancel(prediction)
-                raise JobCancelled(f"Cancelled; the Replicate prediction {prediction.id} was cancelled too.")
-            if time.monotonic() - started > self._timeout_s:
-                self._cancel(prediction)
-                raise ProviderUnavailable(
-                    f"{model} ran past {self._timeout_s:.0f} s (STUDIO_REPLICATE_TIMEOUT_S); its prediction was cancelled."
-                )
-            fraction, message = _progress(prediction)
-            report(index, fraction, f"{model}: {message}")
-            time.sleep(self._poll_s)
-            prediction = self._call(f"follow {model}", lambda pid=prediction.id: self._client.predictions.get(pid))
+        try:
+            prediction = self._follow(model, prediction, index)
+        except BaseException:  # cancelled, timed out, interrupted (Ctrl-C), lost: stop paying for it
+            self._cancel(prediction)
+            raise
         if prediction.status == "canceled":
             raise JobCancelled(f"The Replicate prediction {prediction.id} of {model} was cancelled.")
         if prediction.status == "failed":
@@ -209,6 +200,22 @@ class PredictionRunner:
         report(index, 0.95, f"{model}: done, downloading")
         seconds = (prediction.metrics or {}).get("predict_time")
         return Finished(prediction.id, model, prediction.output, float(seconds) if seconds is not None else None)
+
+    def _follow(self, model: str, prediction: Prediction, index: int) -> Prediction:
+        """Poll until the prediction ends; raise on cancellation or timeout (`predict` cancels it)."""
+        started = time.monotonic()
+        while prediction.status not in _TERMINAL:
+            if cancelled(index):
+                raise JobCancelled(f"Cancelled; the Replicate prediction {prediction.id} was cancelled too.")
+            if time.monotonic() - started > self._timeout_s:
+                raise ProviderUnavailable(
+                    f"{model} ran past {self._timeout_s:.0f} s (STUDIO_REPLICATE_TIMEOUT_S); its prediction was cancelled."
+                )
+            fraction, message = _progress(prediction)
+            report(index, fraction, f"{model}: {message}")
+            time.sleep(self._poll_s)
+            prediction = self._call(f"follow {model}", lambda pid=prediction.id: self._client.predictions.get(pid))
+        return prediction
 
     def _cancel(self, prediction: Prediction) -> None:
         try:
