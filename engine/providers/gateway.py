@@ -140,7 +140,8 @@ class ModelGateway:
         spec = self.registry.spec(capability, provider)
         if self.breakers is None or spec is None or spec.local:
             return run(adapter)  # in-process: nothing remote to trip a circuit over
-        return self.breakers.call(adapter.circuit(), run, adapter)
+        part = adapter.circuit()
+        return self.breakers.call(provider if part is None else f"{provider}:{part}", run, adapter)
 
     def call(
         self,

@@ -74,7 +74,7 @@ class _Replicate(Adapter):
         return self._pick().model_id
 
     def circuit(self) -> str:
-        return f"{PROVIDER}:{self._pick().model_id}"  # one breaker per model: one model down leaves the others
+        return self._pick().model_id  # one breaker per model: one model down leaves the others up
 
     def estimate_cost(self, request: Any) -> float:
         price = self._models.price(self._pick(getattr(request, "mode", None)).model_id)
