@@ -23,7 +23,7 @@ from engine.providers.registry import ProviderRegistry
 from engine.providers.replicate.mapping import load_models
 from engine.settings import load_settings
 from storage.database import Database
-from tests.providers.replicate_fixtures import Remote, remote, standin  # noqa: F401 - fixtures
+from tests.providers.replicate_fixtures import Remote
 from tests.support.media_samples import mp4_bytes, png_bytes, wav_bytes
 from tests.support.replicate_standin import Plan, ReplicateStandIn
 

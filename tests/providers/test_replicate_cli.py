@@ -7,7 +7,6 @@ import json
 import wave
 from pathlib import Path
 
-from tests.providers.replicate_fixtures import standin  # noqa: F401 - fixture
 from tests.support.media_samples import mp4_bytes, png_bytes, wav_bytes
 from tests.support.replicate_standin import Plan, ReplicateStandIn
 from tests.test_cli import run_studio

@@ -14,7 +14,7 @@ from engine.jobs import image_job
 from engine.providers.base import ImageRequest
 from engine.queue import JobStatus
 from engine.settings import Settings
-from tests.providers.replicate_fixtures import replicate_settings, standin  # noqa: F401 - fixture
+from tests.providers.replicate_fixtures import replicate_settings
 from tests.support.media_samples import png_bytes
 from tests.support.replicate_standin import Plan, ReplicateStandIn
 

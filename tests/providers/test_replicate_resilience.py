@@ -17,7 +17,7 @@ from engine.providers.gateway import CallContext
 from engine.providers.generative import VoiceCloneRequest
 from engine.providers.progress import reporting
 from storage.database import Database
-from tests.providers.replicate_fixtures import Remote, remote, replicate_settings, standin  # noqa: F401 - fixtures
+from tests.providers.replicate_fixtures import Remote, replicate_settings
 from tests.support.media_samples import png_bytes, wav_bytes
 from tests.support.replicate_standin import Failure, Plan, ReplicateStandIn
 

@@ -15,8 +15,7 @@ from engine.imaging import decode_image
 from engine.ownership import OPERATOR
 from engine.scenarios import OnboardRequest, ScenarioService
 from engine.settings import Settings
-from tests.providers.replicate_fixtures import replicate_settings, standin  # noqa: F401 - fixture
-from tests.scenarios.conftest import face_jpeg, voice_wav  # noqa: F401 - fixtures
+from tests.providers.replicate_fixtures import replicate_settings
 from tests.support.media_samples import mp4_bytes, png_bytes
 from tests.support.replicate_standin import Plan, ReplicateStandIn
 
