@@ -168,3 +168,11 @@ def test_each_model_has_its_own_breaker(standin: ReplicateStandIn, data_dir: Pat
         assert fragile.breakers.states()["replicate:black-forest-labs/flux-dev"] == "closed"
     finally:
         fragile.close()
+
+
+def test_closing_the_registry_closes_connections_and_a_later_call_opens_new_ones(standin: ReplicateStandIn,
+                                                                               remote: Remote) -> None:  # fmt: skip
+    _image_plan(standin)
+    assert len(_generate(remote)) == 1
+    remote.registry.close()
+    assert len(_generate(remote)) == 1 and len(standin.created()) == 2

@@ -66,6 +66,9 @@ class _Replicate(Adapter):
         self._models = models
         self._default = default
 
+    def close(self) -> None:
+        self._runner.close()  # shared by the capabilities' adapters; closing twice is harmless
+
     def _pick(self, mode: str | None = None) -> ReplicateModel:
         return self._models.pick(self.capability, chosen_model(), self._default, mode)
 

@@ -129,10 +129,15 @@ class PredictionRunner:
         except ImportError as exc:
             raise ProviderUnavailable(INSTALL_HINT) from exc
         timeout = httpx.Timeout(request_timeout_s)
-        self._client: replicate.Client = replicate.Client(
-            api_token=token, base_url=base_url, timeout=timeout, event_hooks={"response": [_raise_transient]},
-            transport=_TimeoutFloor(httpx.HTTPTransport(), timeout),
-        )  # fmt: skip
+
+        def client() -> replicate.Client:
+            return replicate.Client(
+                api_token=token, base_url=base_url, timeout=timeout, event_hooks={"response": [_raise_transient]},
+                transport=_TimeoutFloor(httpx.HTTPTransport(), timeout),
+            )  # fmt: skip
+
+        self._new_client = client
+        self._client = client()
         self._poll_s = poll_s
         self._timeout_s = timeout_s
         self._retrying = tenacity.Retrying(
@@ -232,7 +237,9 @@ class PredictionRunner:
         return self._call("download the output", lambda: FileOutput(url, self._client).read())
 
     def close(self) -> None:
-        self._client._client.close()  # the SDK builds its httpx client lazily and offers no close
+        """Close the connections; a later prediction opens new ones (the SDK's client offers no close)."""
+        closing, self._client = self._client, self._new_client()
+        closing._client.close()
 
 
 def _progress(prediction: Prediction) -> tuple[float, str]:
