@@ -52,13 +52,16 @@ def image_job(
 
 
 def _per_item(contexts: list[JobContext]):  # noqa: ANN202 - a context manager
-    """Progress an adapter reports for item i of its batch goes to job i."""
+    """Progress an adapter reports for item i of its batch goes to job i; cancelling job i cancels item i."""
 
     def reporter(index: int, fraction: float, message: str) -> None:
         if 0 <= index < len(contexts):
             contexts[index].report(fraction, message)
 
-    return reporting(reporter)
+    def cancelled(index: int) -> bool:
+        return 0 <= index < len(contexts) and contexts[index].cancelled
+
+    return reporting(reporter, cancelled)
 
 
 def _owner(context: JobContext) -> str:

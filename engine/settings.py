@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     gemini_text_model: str = Field("gemini-2.5-flash", description="Gemini model used for text.")
     replicate_api_token: SecretStr | None = Field(None, description="Token for Replicate.")
     replicate_image_model: str = Field("black-forest-labs/flux-schnell", description="Replicate text-to-image model.")
+    replicate_base_url: str | None = Field(None, description="Base URL of the Replicate API (unset: api.replicate.com; or a proxy).")
+    replicate_poll_s: float = Field(1.0, gt=0, le=60, description="Seconds between two polls of a running Replicate prediction.")
+    replicate_timeout_s: float = Field(900.0, gt=0, description="Longest a Replicate prediction may run before it is cancelled.")
+    replicate_retries: int = Field(4, ge=1, le=20, description="Attempts at one Replicate request that answers 429 or 5xx (backoff honours retry-after).")
     diffusers_model: str | None = Field(None, description="Local folder or hub id of a Stable Diffusion pipeline for the diffusers adapter.")
     diffusers_dtype: Literal["auto", "float16", "bfloat16", "float32"] = Field(
         "auto", description="Weights dtype of the diffusers pipeline (auto: float16 on CUDA, float32 on CPU)."

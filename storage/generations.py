@@ -36,6 +36,9 @@ class GenerationRecord(BaseModel):
     owner: str | None = None
     kind: str | None = None  # what the call was for (CallContext.kind); migration 009
     ttft_ms: float | None = None  # time to the first streamed piece
+    estimated_cost_usd: float | None = None  # the adapter's estimate; cost_usd is the actual one (migration 012)
+    remote_seconds: float | None = None  # how long the remote provider says it ran
+    remote_id: str | None = None  # the provider's id(s) of the call, e.g. Replicate prediction ids
 
 
 _COLUMNS = tuple(GenerationRecord.model_fields)

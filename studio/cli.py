@@ -116,13 +116,23 @@ def generate_speech(
     pitch: int = 50,
     rate: int = 175,
     variant: str | None = None,
+    provider: Annotated[str | None, typer.Option(help="Speech adapter, e.g. replicate (default: STUDIO_SPEECH_PROVIDER).")] = None,
+    clone_from: Annotated[Path | None, typer.Option(help="A WAV of a consenting speaker: clone it (STUDIO_VOICE_CLONE_PROVIDER) and speak in it.")] = None,
 ) -> None:
-    """Speak TEXT into a WAV file."""
+    """Speak TEXT into a WAV file (in a cloned voice with --clone-from)."""
     from pydantic import ValidationError
 
     from engine.providers.base import SpeechRequest
+    from engine.providers.generative import VoiceCloneRequest
 
-    with opened_engine() as engine:
+    overrides: dict[str, object] = {"speech_provider": provider} if provider else {}
+    if provider and clone_from:
+        overrides["voice_clone_provider"] = provider
+    with opened_engine(**overrides) as engine:
+        if clone_from is not None:
+            sample = VoiceCloneRequest(wav=clone_from.read_bytes(), name=clone_from.stem[:80] or "voice")
+            voice = engine.models.voice_clone.clone([sample])[0].voice_id
+            err.print(f"cloned the voice of {clone_from.name}: {voice}")
         try:
             request = SpeechRequest(text=text, voice=voice, pitch=pitch, rate=rate, variant=variant)
         except ValidationError as exc:

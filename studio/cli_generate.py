@@ -1,4 +1,5 @@
-"""`studio generate image`: text-to-image through the queue, batched like any other image job.
+"""`studio generate image`: text-to-image through the queue, batched like any other image job;
+`studio generate video`: text-to-video, or image-to-video from a still, with progress on stderr.
 
 Registered with `cli_generate.register(generate_app)` in studio/cli.py.
 """
@@ -14,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-__all__ = ["register", "generate_image"]
+__all__ = ["register", "generate_image", "generate_video"]
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -71,5 +72,53 @@ def generate_image(
             raise typer.Exit(1)
 
 
+def generate_video(
+    prompt: str,
+    output: Annotated[Path, typer.Option("--output", "-o", help="MP4 to write.")] = Path("video.mp4"),
+    image: Annotated[Path | None, typer.Option(help="A still to start from (image-to-video); without it, text-to-video.")] = None,
+    seconds: Annotated[float, typer.Option(min=0.5, max=60, help="Length asked for (the model may round it).")] = 5.0,
+    provider: Annotated[str | None, typer.Option(help="Video adapter, e.g. replicate (default: STUDIO_TEXT_TO_VIDEO_PROVIDER / STUDIO_IMAGE_TO_VIDEO_PROVIDER).")] = None,
+    model: Annotated[str | None, typer.Option(help="A catalogue model id the adapter should run, e.g. lightricks/ltx-video.")] = None,
+) -> None:
+    """Make a clip of PROMPT (from --image when given); progress on stderr, one JSON line: path, seconds, provider, model, cost."""
+    from engine.imaging import decode_image
+    from engine.ownership import OPERATOR
+    from engine.providers.gateway import CallContext
+    from engine.providers.generative import ImageToVideoRequest, TextToVideoRequest
+    from engine.providers.progress import reporting
+    from studio.cli import opened_engine
+
+    kind = "image_to_video" if image else "text_to_video"
+    overrides: dict[str, object] = {f"{kind}_provider": provider} if provider else {}
+    with opened_engine(**overrides) as engine:
+        try:
+            request = (
+                ImageToVideoRequest(image=decode_image(image.read_bytes()), prompt=prompt, seconds=seconds) if image
+                else TextToVideoRequest(prompt=prompt, seconds=seconds)
+            )  # fmt: skip
+        except (ValidationError, OSError) as exc:
+            err.print(f"[red]studio:[/red] {exc}".splitlines()[0], highlight=False)
+            raise typer.Exit(2) from exc
+        context = CallContext(owner=OPERATOR.id, kind=f"cli_{kind}", model=model)
+        started = time.perf_counter()
+
+        def show(index: int, fraction: float, message: str) -> None:
+            err.print(f"{fraction:4.0%} {message}", highlight=False)
+
+        with reporting(show):
+            served = (
+                engine.models.image_to_video.animate_served([request], context) if image  # type: ignore[list-item]
+                else engine.models.text_to_video.generate_served([request], context)  # type: ignore[list-item]
+            )  # fmt: skip
+        clip = served.value[0]
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(clip.mp4)
+        print(json.dumps({
+            "path": str(output), "seconds": round(time.perf_counter() - started, 3), "provider": served.provider,
+            "model": served.model, "cost_usd": round(served.cost_usd, 4), "duration_s": round(clip.duration_s, 2),
+        }), flush=True)  # fmt: skip
+
+
 def register(generate_app: typer.Typer) -> None:
     generate_app.command("image")(generate_image)
+    generate_app.command("video")(generate_video)

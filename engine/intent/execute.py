@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -75,6 +76,7 @@ class PlanRunner:
         if not plan.runnable_here:
             return self.needs_provider(plan, f"No provider here can run {workflow.label}.")
         capability = WORKFLOW_CAPABILITY[workflow]
+        context = replace(context, model=plan.selection.primary)  # the adapter that knows the pick runs it
         if capability is Capability.TEXT_TO_IMAGE:
             return self._generate_image(plan, context)
         if image is None:

@@ -22,8 +22,9 @@ import numpy as np
 from engine.errors import InvalidRequest
 from engine.imaging import decode_image
 from engine.ownership import OPERATOR
-from engine.providers.base import Capability, ImageRequest, ImageResult
+from engine.providers.base import ImageRequest
 from engine.providers.gateway import CallContext, ModelGateway
+from engine.providers.progress import reporting
 from engine.queue import GenerationQueue, JobContext
 from storage.media import MediaStore
 
@@ -38,18 +39,10 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
 
     def render(ctx: JobContext) -> dict[str, Any]:
         request = ImageRequest.model_validate(ctx.job.payload)
-
-        def run(adapter: Any) -> tuple[str, list[ImageResult]]:
-            return str(adapter.provider), adapter.generate([request])
-
-        provider, results = models.call(
-            Capability.IMAGE,
-            run,
-            summary=request.summary(),
-            context=CallContext(user_id=ctx.job.user_id, job_id=ctx.job.id),
-            is_placeholder=lambda found: any(r.is_placeholder for r in found[1]),
-        )
-        result = results[0]
+        # the remote adapters' progress and cancellation reach this job (engine.providers.progress)
+        with reporting(lambda _index, fraction, message: ctx.report(fraction, message), lambda _index: ctx.cancelled):
+            served = models.image.generate_served([request], CallContext(user_id=ctx.job.user_id, job_id=ctx.job.id))
+        result = served.value[0]
         buffer = io.BytesIO()
         result.image.save(buffer, format="PNG")
         ref = media.put(buffer.getvalue(), "png", owner=ctx.job.user_id or OPERATOR.id)
@@ -57,7 +50,8 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
             "media": ref.sha256,
             "is_placeholder": result.is_placeholder,
             "note": result.note,
-            "provider": provider,
+            "provider": served.provider,
+            "model": served.model,
             "device": ctx.device.name,
         }
 

@@ -272,7 +272,8 @@ class PersonaService:
     def _image_cost(self, count: int) -> float:
         registry = self._models.registry
         try:
-            return float(registry.get(Capability.IMAGE, registry.chain(Capability.IMAGE)[0]).estimate_cost(count))
+            adapter = registry.get(Capability.IMAGE, registry.chain(Capability.IMAGE)[0])
+            return float(adapter.estimate_cost(ImageRequest(prompt="a persona picture"))) * count
         except (StudioError, IndexError):
             return 0.0
 

@@ -86,6 +86,12 @@ class Adapter(abc.ABC):
         """Estimated cost in USD of one request of this capability (0 for local models)."""
         return 0.0
 
+    def circuit(self) -> str | None:
+        """A finer circuit breaker within the provider for this call (the model, for adapters that
+        serve several; read during the call, so `calls.chosen_model()` is set), or None: one
+        breaker for the whole provider."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release models or connections."""
 

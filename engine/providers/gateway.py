@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable, StudioError
+from engine.errors import InvalidRequest, JobCancelled, ProviderError, ProviderUnavailable, StudioError
 from engine.providers.base import Adapter, Capability
+from engine.providers.calls import Meter, choosing, metering
 from engine.providers.registry import ProviderRegistry
 from storage.generations import GenerationLog, GenerationRecord
 
@@ -52,7 +53,9 @@ class CallContext:
 
     `kind` labels what the call is for (story_chapter, playground, ...); `generation_id` is the id
     the successful attempt's record gets (so a caller can hand it to feedback); `providers`, when
-    set, replaces the configured chain for this call (the router's choice, engine/routing).
+    set, replaces the configured chain for this call (the router's choice, engine/routing);
+    `model`, a catalogue model id, is run by the adapter that knows it (`calls.chosen_model()`),
+    the others run their default.
     """
 
     user_id: str | None = None
@@ -63,6 +66,7 @@ class CallContext:
     kind: str | None = None
     generation_id: str | None = None
     providers: tuple[str, ...] | None = None
+    model: str | None = None
 
 
 _NO_CONTEXT = CallContext()
@@ -136,7 +140,8 @@ class ModelGateway:
         spec = self.registry.spec(capability, provider)
         if self.breakers is None or spec is None or spec.local:
             return run(adapter)  # in-process: nothing remote to trip a circuit over
-        return self.breakers.call(provider, run, adapter)
+        part = adapter.circuit()
+        return self.breakers.call(provider if part is None else f"{provider}:{part}", run, adapter)
 
     def call(
         self,
@@ -167,22 +172,31 @@ class ModelGateway:
         failures: list[str] = []
         previous: str | None = None
         device = (context or _NO_CONTEXT).device
+        chosen = (context or _NO_CONTEXT).model
         for provider in self._chain(capability, context):
             started = time.perf_counter()
-            try:
-                adapter = self.registry.get(capability, provider, device)
-                result = self._guarded(capability, provider, run, adapter)
-            except InvalidRequest:
-                raise
-            except Exception as exc:  # noqa: BLE001 - the gateway is the boundary; recorded, then next adapter
-                self._record(capability, provider, None, summary, context, started, 0.0, "error", exc, previous)
-                failures.append(f"{provider}: {_error_text(exc)}")
-                previous = provider
-                continue
+            adapter: Adapter | None = None
+            with choosing(chosen), metering() as meter:
+                try:
+                    adapter = self.registry.get(capability, provider, device)
+                    result = self._guarded(capability, provider, run, adapter)
+                    model = meter.model or adapter.model_name
+                except InvalidRequest:
+                    raise
+                except JobCancelled as exc:  # the caller stopped it: no other adapter should start
+                    self._record(capability, provider, adapter, summary, context, started, 0.0, "error", exc, previous, meter=meter)
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the gateway is the boundary; recorded, then next adapter
+                    self._record(capability, provider, None, summary, context, started, 0.0, "error", exc, previous, meter=meter)
+                    failures.append(f"{provider}: {_error_text(exc)}")
+                    previous = provider
+                    continue
             outcome = "placeholder" if is_placeholder(result) else "ok"
-            cost = sum(adapter.estimate_cost(request) for request in requests)
-            self._record(capability, provider, adapter, summary, context, started, cost, outcome, None, previous)
-            return Served(result, provider, adapter.model_name, cost, previous)
+            estimate = sum(adapter.estimate_cost(request) for request in requests)
+            cost = estimate if meter.cost_usd is None else meter.cost_usd
+            self._record(capability, provider, adapter, summary, context, started, cost, outcome, None, previous,
+                         meter=meter, estimate=estimate, model=model)  # fmt: skip
+            return Served(result, provider, model, cost, previous)
         raise _no_adapter(capability, failures)
 
     def stream(
@@ -241,6 +255,10 @@ class ModelGateway:
         error: BaseException | None,
         previous: str | None,
         ttft_ms: float | None = None,
+        *,
+        meter: Meter | None = None,
+        estimate: float | None = None,
+        model: str | None = None,
     ) -> None:
         context = context or _NO_CONTEXT
         ids = {"id": context.generation_id} if context.generation_id and outcome != "error" else {}
@@ -253,7 +271,7 @@ class ModelGateway:
                 owner=context.owner or CALLER.get(),
                 capability=capability.value,
                 provider=provider,
-                model=adapter.model_name if adapter else "-",
+                model=model or (adapter.model_name if adapter else "-"),
                 request_summary=summary[:500],
                 latency_ms=(time.perf_counter() - started) * 1000,
                 cost_usd=cost_usd if outcome != "error" else 0.0,
@@ -262,6 +280,9 @@ class ModelGateway:
                 fallback_from=previous,
                 kind=context.kind,
                 ttft_ms=ttft_ms,
+                estimated_cost_usd=estimate,
+                remote_seconds=meter.remote_seconds if meter else None,
+                remote_id=",".join(meter.remote_ids)[:500] or None if meter else None,
             )
         )
 

@@ -26,6 +26,7 @@ BUILTIN_PLUGINS = (
     "engine.providers.embedded",
     "engine.providers.openai_adapter",
     "engine.providers.diffusers_adapter",
+    "engine.providers.replicate",
 )
 
 AdapterFactory = Callable[[Settings, str], Adapter]

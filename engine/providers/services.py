@@ -165,14 +165,20 @@ class FaceSwapService(_Service):
     capability = Capability.FACE_SWAP
 
     def swap(self, requests: Sequence[FaceSwapRequest], context: CallContext | None = None) -> list[ImageEditResult]:
-        return self._serve("swap", requests, context).value
+        return self.swap_served(requests, context).value
+
+    def swap_served(self, requests: Sequence[FaceSwapRequest], context: CallContext | None = None) -> Served[list[ImageEditResult]]:
+        return self._serve("swap", requests, context)
 
 
 class TalkingHeadService(_Service):
     capability = Capability.TALKING_HEAD
 
     def animate(self, requests: Sequence[TalkingHeadRequest], context: CallContext | None = None) -> list[ClipResult]:
-        return self._serve("animate", requests, context).value
+        return self.animate_served(requests, context).value
+
+    def animate_served(self, requests: Sequence[TalkingHeadRequest], context: CallContext | None = None) -> Served[list[ClipResult]]:
+        return self._serve("animate", requests, context)
 
 
 class ImageToVideoService(_Service):
@@ -189,7 +195,10 @@ class TextToVideoService(_Service):
     capability = Capability.TEXT_TO_VIDEO
 
     def generate(self, requests: Sequence[TextToVideoRequest], context: CallContext | None = None) -> list[ClipResult]:
-        return self._serve("generate", requests, context).value
+        return self.generate_served(requests, context).value
+
+    def generate_served(self, requests: Sequence[TextToVideoRequest], context: CallContext | None = None) -> Served[list[ClipResult]]:
+        return self._serve("generate", requests, context)
 
 
 class VisionService(_Service):

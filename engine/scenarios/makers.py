@@ -18,7 +18,7 @@ from engine.errors import NotFound
 from engine.imaging import decode_image
 from engine.providers.base import SpeechRequest, VideoRequest
 from engine.providers.gateway import CallContext
-from engine.scenarios import provenance
+from engine.scenarios import generative, provenance
 from engine.scenarios.assets_plan import PlannedAsset, Scripts, render_text
 from engine.scenarios.models import VoiceProfile
 from engine.scenarios.scenes import compose_scene
@@ -105,16 +105,22 @@ class AssetMaker:
         report(0.3, "placing the face into the scene")
         text = {k: render_text(scenario[k], user.name, user.age) for k in ("headline", "ticker")}
         placed = compose_scene(scenario["scene"], photo, landmarks, text)
+        steps = ["face landmarks (478)", f"scene '{scenario['scene']}' rendered", "similarity alignment",
+                 "colour transfer", "seamless clone (Poisson)", "simulation banner"]  # fmt: skip
+        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner, kind="scenario_face_swap")
+        made = generative.swap_into_scene(self._gateway, photo, placed.image, context)
+        image = made.image if isinstance(made, generative.Generated) and made.image is not None else placed.image
+        if isinstance(made, generative.Generated):
+            steps += [f"face swap ({made.made_by})", "simulation banner burned in again"]
+        who = generative.made_by(made, "embedded OpenCV placement")
         record = provenance.manifest(
             asset=asset.name, kind="image", user_id=user.id, sources={"photo": user.photo_media},
-            steps=["face landmarks (478)", f"scene '{scenario['scene']}' rendered", "similarity alignment",
-                   "colour transfer", "seamless clone (Poisson)", "simulation banner"],
-            models=self._models(),
+            steps=steps, models=self._models(), extra=who,
         )  # fmt: skip
         report(0.8, "labelling and storing")
-        png = provenance.png_with_manifest(placed.image, record)
+        png = provenance.png_with_manifest(image, record)
         ref = self._media.put(self._signer.sign_media(png, "image/png", record), "png", owner=user.owner)
-        extra = {"landmarks": np.round(placed.landmarks, 1).tolist()}
+        extra = {"landmarks": np.round(placed.landmarks, 1).tolist(), **who}
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record, extra)
 
     def make_video(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
@@ -136,15 +142,20 @@ class AssetMaker:
         wav = self.speak(user, script, context)
         report(0.3, "moving the mouth with the speech")
         image = decode_image(self._media.read(image_row.media))
-        frames = talking_frames(image, np.asarray(image_row.extra["landmarks"], np.float32), wav, FPS)
+        made = generative.talking_clip(self._gateway, image, wav, FPS, context)
+        if isinstance(made, generative.Generated) and made.frames:
+            frames, fps, motion = made.frames, made.fps, f"talking head ({made.made_by})"
+        else:
+            landmarks = np.asarray(image_row.extra["landmarks"], np.float32)
+            frames, fps, motion = talking_frames(image, landmarks, wav, FPS), FPS, "envelope + phoneme-class mouth motion"
         report(0.5, f"encoding {len(frames)} frames")
-        video = self._gateway.video.render([VideoRequest(frames=frames, fps=FPS, audio_wav=wav)], context)[0]
+        video = self._gateway.video.render([VideoRequest(frames=frames, fps=fps, audio_wav=wav)], context)[0]
+        who = generative.made_by(made, "embedded mouth warp")
         record = provenance.manifest(
             asset=asset.name, kind="video", user_id=user.id,
             sources={"photo": user.photo_media, "voice": user.voice_media, "scenario_image": image_row.media},
-            steps=["speech from the voice profile", "envelope + phoneme-class mouth motion", "H.264/AAC",
-                   "simulation banner in every frame"],
-            models=self._models(), extra={"script": script},
+            steps=["speech from the voice profile", motion, "H.264/AAC", "simulation banner in every frame"],
+            models=self._models(), extra={"script": script, **who},
         )  # fmt: skip
         report(0.9, "labelling and storing")
         from engine.providers.embedded.video import ffmpeg_exe
@@ -152,7 +163,7 @@ class AssetMaker:
         mp4 = provenance.mp4_with_manifest(video.mp4, record, ffmpeg_exe())
         ref = self._media.put(self._signer.sign_media(mp4, "video/mp4", record), "mp4", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
-                          {"duration_s": round(video.duration_s, 2), "frames": len(frames)})  # fmt: skip
+                          {"duration_s": round(video.duration_s, 2), "frames": len(frames), **who})  # fmt: skip
 
     def make_dub(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
                  report: Report) -> AssetRow:  # fmt: skip

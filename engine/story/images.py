@@ -132,6 +132,8 @@ class ChapterImages:
                             "is_placeholder": placeholder,
                             "note": PLACEHOLDER_LABEL if placeholder else (job.result.get("note") or ""),
                             "elapsed_ms": elapsed,
+                            "made_by": f"{job.result.get('model')} on {job.result.get('provider')}"
+                            if job.result.get("provider") else None,
                         }
                     )
                 )

@@ -123,6 +123,7 @@ class ChapterImage(BaseModel):
     is_placeholder: bool = False
     note: str = ""
     elapsed_ms: float | None = None
+    made_by: str | None = None  # "MODEL on PROVIDER": the adapter that drew it (after any fallback)
 
 
 class Chapter(BaseModel):
