@@ -116,13 +116,14 @@ def generate_speech(
     pitch: int = 50,
     rate: int = 175,
     variant: str | None = None,
+    provider: Annotated[str | None, typer.Option(help="Speech adapter, e.g. openai (default: STUDIO_SPEECH_PROVIDER).")] = None,
 ) -> None:
     """Speak TEXT into a WAV file."""
     from pydantic import ValidationError
 
     from engine.providers.base import SpeechRequest
 
-    with opened_engine() as engine:
+    with opened_engine(**({"speech_provider": provider} if provider else {})) as engine:
         try:
             request = SpeechRequest(text=text, voice=voice, pitch=pitch, rate=rate, variant=variant)
         except ValidationError as exc:
