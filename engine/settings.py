@@ -77,7 +77,9 @@ class Settings(BaseSettings):
         "recognition ONNX such as w600k_r50.onnx, e.g. the unzipped buffalo_l pack) used to find faces for the swap.",
     )
     talking_head_model: Path | None = Field(
-        None, description="Folder of a local talking-head model; `studio models` says which formats the adapter runs."
+        None,
+        description="Folder with a Wav2Lip lip-sync ONNX (inputs source 1x1x80x16 mel, target 1x6x96x96), e.g. "
+        "wav2lip_gan_96.onnx as distributed for FaceFusion; the talking_head adapter `wav2lip` runs it.",
     )
     replicate_api_token: SecretStr | None = Field(None, description="Token for Replicate.")
     replicate_image_model: str = Field("black-forest-labs/flux-schnell", description="Replicate text-to-image model.")

@@ -27,26 +27,15 @@ import numpy as np
 from engine.errors import InvalidRequest, ProviderUnavailable
 from engine.providers.base import Capability
 from engine.providers.generative import FaceSwapper, FaceSwapRequest, ImageEditResult
+from engine.providers.onnx_runtime import execution_providers
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.settings import Settings
 
-__all__ = ["InsightFaceSwapper", "execution_providers", "register"]
+__all__ = ["InsightFaceSwapper", "register"]
 
 PROVIDER = "insightface"
 _INSTALL_HINT = "insightface and onnxruntime are not installed: run make install"
 _DETECTION_SIZE = (640, 640)
-
-
-def execution_providers(device: str, available: Sequence[str] | None = None) -> list[Any]:
-    """onnxruntime execution providers for a studio device name ("cpu", "cuda:1")."""
-    if available is None:
-        import onnxruntime
-
-        available = onnxruntime.get_available_providers()
-    if device.startswith("cuda") and "CUDAExecutionProvider" in available:
-        index = int(device.partition(":")[2] or 0)
-        return [("CUDAExecutionProvider", {"device_id": index}), "CPUExecutionProvider"]
-    return ["CPUExecutionProvider"]
 
 
 def _bgr(image: Any, field: str) -> np.ndarray:

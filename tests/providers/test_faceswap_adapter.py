@@ -10,9 +10,10 @@ import pytest
 
 from engine.errors import InvalidRequest, ProviderUnavailable
 from engine.providers.base import Capability
-from engine.providers.faceswap_adapter import InsightFaceSwapper, execution_providers
+from engine.providers.faceswap_adapter import InsightFaceSwapper
 from engine.providers.gateway import ModelGateway
 from engine.providers.generative import FaceSwapRequest
+from engine.providers.onnx_runtime import execution_providers
 from engine.providers.registry import ProviderRegistry
 from engine.settings import Settings, load_settings
 from storage.database import Database

@@ -88,7 +88,7 @@ def test_models_says_why_each_new_adapter_cannot_run(tmp_path: Path) -> None:
     assert "STUDIO_GEMINI_API_KEY" in reason("image", "gemini")
     assert "STUDIO_OPENAI_API_KEY" in reason("speech", "openai")
     assert "STUDIO_FACESWAP_MODEL" in reason("face_swap", "insightface")
-    assert "STUDIO_TALKING_HEAD_MODEL" in reason("talking_head", "local")
+    assert "STUDIO_TALKING_HEAD_MODEL" in reason("talking_head", "wav2lip")
 
 
 def test_a_provider_without_its_key_is_one_line_naming_the_setting(tmp_path: Path) -> None:
