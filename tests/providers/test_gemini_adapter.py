@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,13 @@ from PIL import Image
 
 from engine.errors import ContentRejected, ProviderError, ProviderUnavailable, RateLimited
 from engine.providers.base import Capability, ChatMessage, ImageRequest, TextRequest
+from engine.providers.gateway import ModelGateway
 from engine.providers.gemini_adapter import GeminiImageEditor, GeminiImageModel, GeminiTextModel
 from engine.providers.generative import ImageEditRequest
 from engine.providers.registry import ProviderRegistry
-from engine.settings import Settings
+from engine.settings import Settings, load_settings
+from storage.database import Database
+from storage.generations import GenerationLog
 from tests.support.http_standin import HttpStandIn, Reply
 
 
@@ -208,3 +212,22 @@ def test_registry_says_why_gemini_cannot_run_without_a_key() -> None:
     ready = ProviderRegistry(Settings(gemini_api_key="k"))
     ready.load_plugins()
     assert "gemini" in ready.runnable(Capability.IMAGE)
+
+
+def test_the_gateway_falls_back_when_gemini_fails_and_says_so(standin: HttpStandIn, data_dir: Path, db: Database) -> None:
+    settings = load_settings(
+        data_dir=data_dir, image_provider="gemini", fallback_providers="embedded", gemini_api_key="k",
+        gemini_base_url=standin.url, provider_retries=0, _env_file=None,
+    )
+    registry = ProviderRegistry(settings)
+    registry.load_plugins()
+    log = GenerationLog(db)
+    gateway = ModelGateway(registry, log)
+    standin.reply(Reply(status=503, body={"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}}))
+    served = gateway.image.generate_served([ImageRequest(prompt="a lighthouse at dusk")])
+    assert (served.provider, served.fallback_from) == ("embedded", "gemini")
+    failed, ok = sorted(log.recent(2), key=lambda record: record.outcome)
+    assert (failed.provider, failed.outcome, ok.provider) == ("gemini", "error", "embedded")
+    assert "503" in (failed.error or "")
+    log.close()
+    registry.close()
