@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     gemini_image_model: str = Field(
         "gemini-2.5-flash-image", description="Gemini model that makes and edits images (it must offer image output)."
     )
+    gemini_speech_model: str = Field("gemini-2.5-flash-preview-tts", description="Gemini text-to-speech model.")
+    gemini_speech_voice: str = Field(
+        "Kore", description="Voice of the gemini speech adapter when a request names a voice it does not have."
+    )
     gemini_base_url: str | None = Field(
         None, description="Base URL of the Gemini API (default: Google's); for a proxy or gateway in front of it."
     )

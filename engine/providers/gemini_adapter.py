@@ -3,6 +3,7 @@
 `gemini` serves text (chat, streaming, JSON output) with `STUDIO_GEMINI_TEXT_MODEL`, and
 text-to-image and instruction edits with `STUDIO_GEMINI_IMAGE_MODEL` (a model that offers
 image output, e.g. gemini-2.5-flash-image), all with `STUDIO_GEMINI_API_KEY`.
+speech with `STUDIO_GEMINI_SPEECH_MODEL` (`engine.providers.gemini_speech`).
 `STUDIO_GEMINI_BASE_URL` points the client elsewhere (a proxy; the tests' local stand-in).
 The SDK is imported inside the adapter; its own retries are off, and 429/5xx answers are
 retried here, honouring retry-after (`engine.providers.retrying`).
@@ -296,10 +297,13 @@ def _check(settings: Settings) -> str | None:
 
 
 def register(registry: ProviderRegistry) -> None:
+    from engine.providers.gemini_speech import GeminiSpeechModel
+
     for capability, description, factory in (
         (Capability.TEXT, "Google Gemini chat, streaming and JSON output (google-genai SDK)", GeminiTextModel),
         (Capability.IMAGE, "Google Gemini image generation (STUDIO_GEMINI_IMAGE_MODEL)", GeminiImageModel),
         (Capability.IMAGE_EDIT, "Google Gemini instruction edits of a picture", GeminiImageEditor),
+        (Capability.SPEECH, "Google Gemini text-to-speech (STUDIO_GEMINI_SPEECH_MODEL)", GeminiSpeechModel),
     ):
         registry.register(
             AdapterSpec(

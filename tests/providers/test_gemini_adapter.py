@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import re
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,10 @@ import pytest
 from PIL import Image
 
 from engine.errors import ContentRejected, ProviderError, ProviderUnavailable, RateLimited
-from engine.providers.base import Capability, ChatMessage, ImageRequest, TextRequest
+from engine.providers.base import Capability, ChatMessage, ImageRequest, SpeechRequest, TextRequest
 from engine.providers.gateway import ModelGateway
 from engine.providers.gemini_adapter import GeminiImageEditor, GeminiImageModel, GeminiTextModel
+from engine.providers.gemini_speech import GeminiSpeechModel
 from engine.providers.generative import ImageEditRequest
 from engine.providers.registry import ProviderRegistry
 from engine.settings import Settings, load_settings
@@ -231,3 +234,24 @@ def test_the_gateway_falls_back_when_gemini_fails_and_says_so(standin: HttpStand
     assert "503" in (failed.error or "")
     log.close()
     registry.close()
+
+
+def test_speech_wraps_the_pcm_answer_in_a_wav(standin: HttpStandIn, settings: Settings) -> None:
+    pcm = np.arange(-2400, 2400, dtype="<i2").tobytes()  # 4800 samples: 0.2 s at 24 kHz
+    audio = {"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": base64.b64encode(pcm).decode()}}
+    standin.reply(Reply(body=answer(audio)), Reply(body=answer(audio)))
+    model = GeminiSpeechModel(settings)
+    first, second = model.synthesize([SpeechRequest(text="Hello", voice="Puck"), SpeechRequest(text="Again", voice="en-us")])
+    assert (first.sample_rate, first.duration_s) == (24000, 0.2)
+    with wave.open(io.BytesIO(first.wav)) as reader:
+        assert reader.readframes(reader.getnframes()) == pcm
+    # The SDK writes speechConfig's inner names in snake_case; the API reads either spelling.
+    voices = [re.search(r'"voice_?[nN]ame": "(\w+)"', r.body.decode()).group(1) for r in standin.received]  # type: ignore[union-attr]
+    assert voices == ["Puck", "Kore"]
+    assert standin.received[0].json()["generationConfig"]["responseModalities"] == ["AUDIO"]
+
+
+def test_speech_answer_without_audio_is_a_provider_error(standin: HttpStandIn, settings: Settings) -> None:
+    standin.reply(Reply(body=answer({"text": "I cannot speak."})))
+    with pytest.raises(ProviderError, match="without audio"):
+        GeminiSpeechModel(settings).synthesize([SpeechRequest(text="Hello")])
