@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     router_rating_floor: float = Field(
         3.0, ge=1, le=5, description="Local mean rating for a kind below which the router sends it to the strong model."
     )
+    analytics_rollup_interval_s: float = Field(
+        300.0, ge=0, description="How often the dashboards' closed-day rollups are checked and rebuilt (0 = never)."
+    )
 
     cpu_workers: int = Field(2, ge=1, le=64, description="Worker threads on the CPU device.")
     queue_max_pending: int = Field(1000, ge=1, description="Most pending jobs the queue accepts.")

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+import re
+
 import pandas as pd
 
 from storage.database import Database
+from storage.rollups import ROLLUPS, RollupStore
 
 __all__ = ["DASHBOARD_QUERIES", "AnalyticsRepository"]
 
@@ -72,19 +75,20 @@ DASHBOARD_QUERIES: dict[str, str] = {
 
 _WORKFLOWS = "SELECT DISTINCT workflow FROM v_requests_daily WHERE day >= ? AND day < ? ORDER BY workflow"
 
+# The report counts whole days (from the day of `since`), so it reads the same rollups.
 _OVERALL = """
-SELECT count(*) AS requests,
-       avg(CASE WHEN outcome = 'error' THEN 0.0 ELSE 1.0 END) AS success_rate,
-       avg(CASE WHEN fallback_from IS NULL THEN 0.0 ELSE 1.0 END) AS fallback_rate,
+SELECT coalesce(sum(requests), 0) AS requests,
+       1 - sum(errors) / sum(requests) AS success_rate,
+       sum(fallbacks) / sum(requests) AS fallback_rate,
        coalesce(sum(cost_usd), 0) AS cost_usd
-FROM generations WHERE created_at >= ?
+FROM v_requests_daily WHERE day >= CAST(? AS DATE)
 """
 _SATISFACTION = """
-SELECT avg(f.rating), count(*) FROM feedback f JOIN generations g ON g.id = f.generation_id WHERE g.created_at >= ?
+SELECT sum(rating_sum) / sum(ratings), coalesce(sum(ratings), 0) FROM v_ratings WHERE day >= CAST(? AS DATE)
 """
 _LOWEST_RATED = """
-SELECT coalesce(g.kind, g.capability) AS workflow, g.model, avg(f.rating) AS mean_rating, count(*) AS ratings
-FROM feedback f JOIN generations g ON g.id = f.generation_id WHERE g.created_at >= ?
+SELECT workflow, model, sum(rating_sum) / sum(ratings) AS mean_rating, CAST(sum(ratings) AS BIGINT) AS ratings
+FROM v_ratings WHERE day >= CAST(? AS DATE)
 GROUP BY ALL ORDER BY mean_rating, ratings DESC LIMIT ?
 """
 _ERRORS = """
@@ -92,9 +96,9 @@ SELECT provider, left(error, 160) AS error, count(*) AS count FROM generations
 WHERE created_at >= ? AND outcome = 'error' GROUP BY ALL ORDER BY count DESC LIMIT ?
 """
 _TRENDS = """
-SELECT CAST(date_trunc('day', created_at) AS DATE) AS day, count(*) AS requests,
-       avg(CASE WHEN outcome = 'error' THEN 0.0 ELSE 1.0 END) AS success_rate, sum(cost_usd) AS cost_usd
-FROM generations WHERE created_at >= ? GROUP BY ALL ORDER BY day
+SELECT day, CAST(sum(requests) AS BIGINT) AS requests, 1 - sum(errors) / sum(requests) AS success_rate,
+       sum(cost_usd) AS cost_usd
+FROM v_requests_daily WHERE day >= CAST(? AS DATE) GROUP BY ALL ORDER BY day
 """
 _BAD_ROUTING = """
 SELECT d.generation_id, d.created_at, d.kind, d.tier, d.chosen, d.complexity, g.cost_usd, f.rating,
@@ -127,23 +131,46 @@ _EXPORT_WITHOUT_TOMBSTONES = _EXPORT.replace(
 _HAS_TOMBSTONES = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'deleted_owners'"
 
 
+_VIEW = re.compile(r"\bv_(\w+)\b")
+
+
 class AnalyticsRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._rollups = RollupStore(db)
+
+    def _over_rollups(self, sql: str) -> tuple[str, list[object]]:
+        """`sql` with its view read as closed-day rollup + recent rows; the parameters that adds
+        (they come first: the view is named before any other placeholder of these queries)."""
+        match = _VIEW.search(sql)
+        if match is None or match.group(1) not in ROLLUPS:
+            return sql, []
+        source, params = self._rollups.source(match.group(1), self._rollups.through().get(match.group(1)))
+        return sql[: match.start()] + source + sql[match.end():], params
+
+    def _execute(self, sql: str, params: list[Any]) -> Any:
+        sql, prefix = self._over_rollups(sql)
+        return self._db.cursor().execute(sql, prefix + params)
 
     def dashboard(self, name: str, start: date, end: date, workflow: str | None) -> pd.DataFrame:
         """One dashboard query by name (see `DASHBOARD_QUERIES`) over [start, end)."""
         sql = DASHBOARD_QUERIES[name]
         params = [start, end, workflow, workflow][: sql.count("?")]
-        return self._db.cursor().execute(sql, params).df()
+        return self._execute(sql, params).df()
+
+    def rollups_stale(self) -> bool:
+        return self._rollups.stale()
+
+    def rebuild_rollups(self) -> float:
+        """Recompute the closed-day rollups; returns seconds (see storage/rollups.py)."""
+        return self._rollups.rebuild()
 
     def workflows(self, start: date, end: date) -> list[str]:
-        return [str(r[0]) for r in self._db.cursor().execute(_WORKFLOWS, [start, end]).fetchall()]
+        return [str(r[0]) for r in self._execute(_WORKFLOWS, [start, end]).fetchall()]
 
     def overall(self, since: datetime) -> dict[str, Any]:
-        cursor = self._db.cursor()
-        requests, success, fallback, cost = cursor.execute(_OVERALL, [since]).fetchone()  # type: ignore[misc]
-        satisfaction, ratings = cursor.execute(_SATISFACTION, [since]).fetchone()  # type: ignore[misc]
+        requests, success, fallback, cost = self._execute(_OVERALL, [since]).fetchone()
+        satisfaction, ratings = self._execute(_SATISFACTION, [since]).fetchone()
         return {
             "requests": int(requests),
             "success_rate": None if success is None else float(success),
@@ -178,6 +205,6 @@ class AnalyticsRepository:
             yield from chunk
 
     def _rows(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        cursor = self._db.cursor().execute(sql, params)
+        cursor = self._execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

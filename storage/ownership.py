@@ -18,6 +18,7 @@ import duckdb
 
 from engine.errors import StorageError
 from storage.database import Database
+from storage.rollups import drop_rollups
 
 __all__ = ["Tombstones", "OwnerRecords", "owner_hash"]
 
@@ -171,6 +172,7 @@ class OwnerRecords:
                     counts["media_owners"] = len(tx.execute(
                         "DELETE FROM media_owners WHERE owner = ? AND list_contains(?, sha256) RETURNING 1",
                         [owner_id, media]).fetchall())  # fmt: skip
+                drop_rollups(tx)  # their sums counted this owner's rows; rebuilt from what is left
         except duckdb.Error as exc:
             raise StorageError(f"Could not delete the records: {exc}") from exc
         return {table: n for table, n in counts.items() if n}, media

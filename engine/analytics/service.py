@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from engine.analytics.export import write_jsonl
+from engine.analytics.rollups import RollupMaintainer
 from engine.analytics.models import ExportFormat, ExportResult, Feedback, Report
 from engine.errors import InvalidRequest, NotFound
 from engine.ownership import Owner
@@ -46,9 +47,19 @@ class AnalyticsService:
         self._router = router
         self._feedback = FeedbackRepository(db)
         self._repo = AnalyticsRepository(db)
+        self._rollups = RollupMaintainer(self._repo.rollups_stale, self._repo.rebuild_rollups,
+                                         settings.analytics_rollup_interval_s)
+        self._rollups.start()
 
     def close(self) -> None:
+        self._rollups.stop()
         self._router_log.close()
+
+    def refresh_rollups(self, *, owner: Owner) -> float | None:
+        """Rebuild the dashboards' closed-day rollups now if they miss a day; seconds, or None."""
+        self._require_viewer(owner)
+        self.flush()
+        return self._rollups.run_once()
 
     # -- access -------------------------------------------------------------------
     def can_view(self, owner: Owner) -> bool:
