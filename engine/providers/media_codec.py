@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError
 
-__all__ = ["png_bytes", "decode_image", "wav_duration", "pcm16_to_wav"]
+__all__ = ["png_bytes", "decode_image", "pcm16_to_wav"]
 
 
 def png_bytes(image: Any, field: str = "image") -> bytes:
@@ -42,16 +42,6 @@ def decode_image(data: bytes, provider: str) -> Any:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ProviderError(f"{provider} sent an image that does not decode ({len(data)} bytes).") from exc
     return picture.convert("RGB")
-
-
-def wav_duration(data: bytes, provider: str) -> tuple[int, float]:
-    """Sample rate and seconds of a WAV file."""
-    try:
-        with wave.open(io.BytesIO(data)) as reader:
-            rate, frames = reader.getframerate(), reader.getnframes()
-    except (wave.Error, EOFError) as exc:
-        raise ProviderError(f"{provider} sent audio that is not a WAV file ({len(data)} bytes).") from exc
-    return rate, frames / float(rate or 1)
 
 
 def pcm16_to_wav(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:

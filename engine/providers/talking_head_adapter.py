@@ -21,7 +21,6 @@ import tempfile
 import wave
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
