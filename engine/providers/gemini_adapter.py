@@ -12,6 +12,7 @@ retried here, honouring retry-after (`engine.providers.retrying`).
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -195,13 +196,20 @@ class GeminiTextModel(TextModel):
 
     def stream(self, request: TextRequest) -> Iterator[str]:
         arguments = self._arguments(request)
-        chunks = self._call(lambda: self._call.client.models.generate_content_stream(**arguments))
+
+        def open_stream() -> tuple[Any, Iterator[Any]]:
+            # The SDK sends the request when the stream is first read: read the first chunk
+            # inside the retries, so that a 429 or 5xx at the start is retried like any call.
+            chunks = iter(self._call.client.models.generate_content_stream(**arguments))
+            return next(chunks, None), chunks
+
+        first, rest = self._call(open_stream)
         try:
-            for chunk in chunks:
-                if chunk.candidates:
-                    _first_candidate(chunk)
-                if chunk.text:
-                    yield chunk.text
+            for piece in itertools.chain([first] if first is not None else [], rest):
+                if piece.candidates:
+                    _first_candidate(piece)
+                if piece.text:
+                    yield piece.text
         except Exception as exc:
             raise translate(exc) from exc
 

@@ -99,6 +99,21 @@ def test_stream_yields_each_piece(standin: HttpStandIn, settings: Settings) -> N
     assert standin.received[0].query == {"alt": ["sse"]}
 
 
+def test_a_stream_refused_at_the_start_is_retried(standin: HttpStandIn, settings: Settings) -> None:
+    limited = Reply(status=429, body={"error": {"code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED"}}, headers={"retry-after": "0.05"})
+    standin.reply(limited, Reply(events=[answer({"text": "late"}, finish=""), answer({"text": " start"})]))
+    assert list(GeminiTextModel(settings).stream(TextRequest.from_prompt("hi"))) == ["late", " start"]
+    assert len(standin.received) == 2
+
+
+def test_a_stream_that_breaks_off_is_a_provider_error(standin: HttpStandIn, settings: Settings) -> None:
+    standin.reply(Reply(raw=b'data: {"candidates": [{"content": {"role": "model", "parts": [{"text": "Once"}]}}]}\r\n\r\ndata: {broken\r\n\r\n', content_type="text/event-stream"))
+    pieces = GeminiTextModel(settings).stream(TextRequest.from_prompt("hi"))
+    assert next(pieces) == "Once"
+    with pytest.raises(ProviderError):
+        list(pieces)
+
+
 def test_rate_limit_is_retried_after_the_wait_it_asks(standin: HttpStandIn, settings: Settings) -> None:
     limited = Reply(status=429, body={"error": {"code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED"}}, headers={"retry-after": "0.05"})
     standin.reply(limited, Reply(body=answer({"text": "ok"})))
