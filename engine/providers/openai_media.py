@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.errors import InvalidRequest, ProviderError
+from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable
 from engine.providers.base import ImageModel, ImageRequest, ImageResult, SpeechModel, SpeechRequest, SpeechResult
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
 from engine.providers.media_codec import decode_image, pcm16_to_wav, png_bytes
@@ -125,15 +125,18 @@ def _mask_png(mask: Any, shape: tuple[int, ...]) -> bytes:
 
 
 class OpenAIImageEditor(_OpenAIImages, ImageEditor):
-    """Instruction edits and inpainting (with a mask) through the images edit endpoint."""
+    """Instruction edits and inpainting (with a mask) through the images edit endpoint. img2img
+    (a redraw at a strength) is not what the endpoint offers: it goes to the next adapter."""
 
     provider = PROVIDER
     local = False
-    features = frozenset({"instruction", "inpaint", "img2img"})
+    features = frozenset({"instruction", "inpaint"})
 
     def edit(self, requests: Sequence[ImageEditRequest]) -> list[ImageEditResult]:
         results = []
         for request in requests:
+            if request.mode not in self.features:
+                raise ProviderUnavailable(f"openai edits by instruction or mask, not {request.mode}.")
             image = np.asarray(request.image)
             if request.mode == "inpaint" and request.mask is None:
                 raise InvalidRequest("mask", "inpainting needs a mask: non-zero where to repaint")

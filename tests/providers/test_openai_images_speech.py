@@ -108,6 +108,12 @@ def test_inpaint_without_a_mask_is_refused_before_any_call(standin: HttpStandIn,
     assert standin.received == []
 
 
+def test_img2img_is_left_to_the_next_adapter(standin: HttpStandIn, settings: Settings) -> None:
+    with pytest.raises(ProviderUnavailable, match="not img2img"):
+        OpenAIImageEditor(settings).edit([ImageEditRequest(image=np.zeros((4, 4, 3), np.uint8), prompt="x", mode="img2img")])
+    assert standin.received == []
+
+
 def test_rate_limit_is_retried_then_succeeds(standin: HttpStandIn, settings: Settings) -> None:
     limited = Reply(status=429, body={"error": {"message": "slow down"}}, headers={"retry-after-ms": "20"})
     standin.reply(limited, Reply(body=images_answer(png_b64((5, 5, 5)))))
