@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from engine.errors import ContentRejected, InvalidRequest, ProviderError, ProviderUnavailable, RateLimited
 from engine.providers.base import Capability, ImageModel, ImageRequest, ImageResult, TextModel, TextRequest, TextResult
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
-from engine.providers.media_codec import decode_image, png_bytes
+from engine.providers.media_codec import decode_image, png_bytes, resized_like
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.providers.retrying import with_retries
 from engine.settings import Settings
@@ -282,8 +282,6 @@ class GeminiImageEditor(_GeminiImages, ImageEditor):
     features = frozenset({"instruction"})
 
     def edit(self, requests: Sequence[ImageEditRequest]) -> list[ImageEditResult]:
-        import numpy as np
-
         results = []
         for request in requests:
             if request.mode != "instruction":
@@ -291,7 +289,9 @@ class GeminiImageEditor(_GeminiImages, ImageEditor):
             picture = self._call.types.Part.from_bytes(data=png_bytes(request.image), mime_type="image/png")
             edited, said = self._image([picture, request.prompt], None)
             results.append(
-                ImageEditResult(image=np.asarray(edited), operations=(f"gemini edit: {request.prompt[:80]}",), note=said[:500])
+                ImageEditResult(
+                    image=resized_like(edited, request.image), operations=(f"gemini edit: {request.prompt[:80]}",), note=said[:500]
+                )
             )
         return results
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError
 
-__all__ = ["png_bytes", "decode_image", "pcm16_to_wav"]
+__all__ = ["png_bytes", "decode_image", "resized_like", "pcm16_to_wav"]
 
 
 def png_bytes(image: Any, field: str = "image") -> bytes:
@@ -42,6 +42,17 @@ def decode_image(data: bytes, provider: str) -> Any:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ProviderError(f"{provider} sent an image that does not decode ({len(data)} bytes).") from exc
     return picture.convert("RGB")
+
+
+def resized_like(picture: Any, like: Any) -> np.ndarray:
+    """An edited PIL picture as an RGB array the size of the original array `like`
+    (remote models draw at their own sizes; an edit keeps the picture's)."""
+    from PIL import Image
+
+    height, width = np.asarray(like).shape[:2]
+    if picture.size != (width, height):
+        picture = picture.resize((width, height), Image.Resampling.LANCZOS)
+    return np.asarray(picture.convert("RGB"))
 
 
 def pcm16_to_wav(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:

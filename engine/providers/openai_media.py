@@ -21,7 +21,7 @@ import numpy as np
 from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable
 from engine.providers.base import ImageModel, ImageRequest, ImageResult, SpeechModel, SpeechRequest, SpeechResult
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
-from engine.providers.media_codec import decode_image, pcm16_to_wav, png_bytes
+from engine.providers.media_codec import decode_image, pcm16_to_wav, png_bytes, resized_like
 from engine.settings import Settings
 
 if TYPE_CHECKING:
@@ -151,7 +151,9 @@ class OpenAIImageEditor(_OpenAIImages, ImageEditor):
                 raise _translate(exc) from exc
             picture, _ = self._picture(response)
             results.append(
-                ImageEditResult(image=np.asarray(picture), operations=(f"openai {request.mode} edit: {request.prompt[:80]}",))
+                ImageEditResult(
+                    image=resized_like(picture, image), operations=(f"openai {request.mode} edit: {request.prompt[:80]}",)
+                )
             )
         return results
 

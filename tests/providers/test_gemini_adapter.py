@@ -204,10 +204,10 @@ def test_an_image_that_does_not_decode_is_a_provider_error(standin: HttpStandIn,
 
 
 def test_instruction_edit_sends_the_picture_and_returns_the_new_one(standin: HttpStandIn, settings: Settings) -> None:
-    standin.reply(Reply(body=answer(png_part((0, 0, 255), size=(4, 4)))))
-    source = np.full((4, 4, 3), 200, dtype=np.uint8)
+    standin.reply(Reply(body=answer(png_part((0, 0, 255), size=(8, 8)))))
+    source = np.full((4, 6, 3), 200, dtype=np.uint8)
     [result] = GeminiImageEditor(settings).edit([ImageEditRequest(image=source, prompt="make it blue")])
-    assert result.image.shape == (4, 4, 3) and tuple(result.image[0, 0]) == (0, 0, 255)
+    assert result.image.shape == (4, 6, 3) and tuple(result.image[0, 0]) == (0, 0, 255)  # drawn at 8x8, kept at 6x4
     parts = standin.received[0].json()["contents"][0]["parts"]
     sent = Image.open(io.BytesIO(base64.b64decode(parts[0]["inlineData"]["data"])))
     assert np.array_equal(np.asarray(sent), source)

@@ -87,12 +87,12 @@ def test_other_image_models_are_asked_for_base64_at_the_size_wanted(standin: Htt
 
 
 def test_inpaint_edit_uploads_the_picture_and_a_transparent_mask(standin: HttpStandIn, settings: Settings) -> None:
-    standin.reply(Reply(body=images_answer(png_b64((9, 9, 9), size=(4, 4)))))
+    standin.reply(Reply(body=images_answer(png_b64((9, 9, 9), size=(16, 16)))))
     picture = np.full((4, 4, 3), 100, dtype=np.uint8)
     mask = np.zeros((4, 4), dtype=np.uint8)
     mask[:2] = 1
     [result] = OpenAIImageEditor(settings).edit([ImageEditRequest(image=picture, prompt="sky", mode="inpaint", mask=mask)])
-    assert result.image.shape == (4, 4, 3) and tuple(result.image[0, 0]) == (9, 9, 9)
+    assert result.image.shape == (4, 4, 3) and tuple(result.image[0, 0]) == (9, 9, 9)  # drawn at 16x16, kept at 4x4
     sent = standin.received[0]
     assert sent.path == "/v1/images/edits"
     fields = multipart_fields(sent.body, sent.headers["content-type"])
