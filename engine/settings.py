@@ -48,7 +48,43 @@ class Settings(BaseSettings):
     openai_text_model: str = Field("gpt-4o-mini", description="Chat model used by the openai text adapter.")
     openai_embeddings_model: str = Field("text-embedding-3-small", description="Embedding model of the openai adapter.")
     gemini_api_key: SecretStr | None = Field(None, description="Key for Google Gemini.")
+    openai_image_model: str = Field("gpt-image-1", description="Image model of the openai adapter (generation and edits).")
+    openai_speech_model: str = Field("gpt-4o-mini-tts", description="Text-to-speech model of the openai adapter.")
+    openai_speech_voice: str = Field(
+        "alloy", description="Voice of the openai speech adapter when a request names a voice it does not have."
+    )
     gemini_text_model: str = Field("gemini-2.5-flash", description="Gemini model used for text.")
+    gemini_image_model: str = Field(
+        "gemini-2.5-flash-image", description="Gemini model that makes and edits images (it must offer image output)."
+    )
+    gemini_speech_model: str = Field("gemini-2.5-flash-preview-tts", description="Gemini text-to-speech model.")
+    gemini_speech_voice: str = Field(
+        "Kore", description="Voice of the gemini speech adapter when a request names a voice it does not have."
+    )
+    gemini_base_url: str | None = Field(
+        None, description="Base URL of the Gemini API (default: Google's); for a proxy or gateway in front of it."
+    )
+    provider_retries: int = Field(
+        2, ge=0, le=10, description="Retries of a remote call refused with HTTP 429 or 5xx, honouring its retry-after."
+    )
+    provider_retry_max_wait_s: float = Field(
+        20.0, ge=0, description="Longest retry-after a remote call waits out; a longer one fails at once as rate limited."
+    )
+    faceswap_model: Path | None = Field(
+        None,
+        description="A face-swapper ONNX file (the inswapper_128 interface: target 1x3x128x128 + source 1x512 latent), "
+        "e.g. inswapper_128.onnx as distributed for insightface; the face_swap adapter `insightface` runs it.",
+    )
+    faceswap_analysis_dir: Path | None = Field(
+        None,
+        description="Folder of an insightface face-analysis pack (a detection ONNX such as det_10g.onnx and a "
+        "recognition ONNX such as w600k_r50.onnx, e.g. the unzipped buffalo_l pack) used to find faces for the swap.",
+    )
+    talking_head_model: Path | None = Field(
+        None,
+        description="Folder with a Wav2Lip lip-sync ONNX (inputs source 1x1x80x16 mel, target 1x6x96x96), e.g. "
+        "wav2lip_gan_96.onnx as distributed for FaceFusion; the talking_head adapter `wav2lip` runs it.",
+    )
     replicate_api_token: SecretStr | None = Field(None, description="Token for Replicate.")
     replicate_image_model: str = Field("black-forest-labs/flux-schnell", description="Replicate text-to-image model.")
     replicate_base_url: str | None = Field(None, description="Base URL of the Replicate API (unset: api.replicate.com; or a proxy).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,7 +13,11 @@ from pydantic import BaseModel
 from engine.errors import NotFound, StudioError
 from engine.ownership import Owner
 from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest, VideoRequest
+from engine.providers.generative import FaceSwapRequest, TalkingHeadRequest
+from engine.providers.media_codec import pcm16_to_wav
 from storage.generations import GenerationRecord
+
+SAMPLE_FACE = Path(__file__).resolve().parents[1] / "assets" / "samples" / "face.jpg"
 
 if TYPE_CHECKING:
     from engine.providers.gateway import ModelGateway
@@ -70,10 +75,30 @@ class SystemStatus(BaseModel):
     notices: list[str] = []
 
 
+def _sample_face() -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(SAMPLE_FACE) as picture:
+        return np.asarray(picture.convert("RGB"))
+
+
+def _smoke_face_swap(models: Any) -> str:
+    face = _sample_face()
+    return models.face_swap.swap([FaceSwapRequest(face=face, target=face)])[0].operations[0]
+
+
+def _smoke_talking_head(models: Any) -> str:
+    silence = pcm16_to_wav(np.zeros(8000, dtype="<i2").tobytes(), 16000)
+    clip = models.talking_head.animate([TalkingHeadRequest(image=_sample_face(), audio_wav=silence)])[0]
+    return f"{len(clip.mp4)} bytes of MP4, {clip.duration_s:.2f} s"
+
+
 def _smoke_checks() -> dict[Capability, Callable[[Any], str]]:
     """One tiny real call per capability; each returns a line describing the output."""
     frame = np.zeros((64, 64, 3), dtype=np.uint8)
     return {
+        Capability.FACE_SWAP: _smoke_face_swap,
+        Capability.TALKING_HEAD: _smoke_talking_head,
         Capability.TEXT: lambda m: repr(
             m.text.generate([TextRequest.from_prompt("Say hello.", max_new_tokens=8, temperature=0)])[0].text[:40]
         ),

@@ -116,7 +116,7 @@ def generate_speech(
     pitch: int = 50,
     rate: int = 175,
     variant: str | None = None,
-    provider: Annotated[str | None, typer.Option(help="Speech adapter, e.g. replicate (default: STUDIO_SPEECH_PROVIDER).")] = None,
+    provider: Annotated[str | None, typer.Option(help="Speech adapter, e.g. openai or replicate (default: STUDIO_SPEECH_PROVIDER).")] = None,
     clone_from: Annotated[Path | None, typer.Option(help="A WAV of a consenting speaker: clone it (STUDIO_VOICE_CLONE_PROVIDER) and speak in it.")] = None,
 ) -> None:
     """Speak TEXT into a WAV file (in a cloned voice with --clone-from)."""

@@ -1,8 +1,9 @@
-"""OpenAI and OpenAI-compatible servers (Ollama, vLLM, Gemini's compatible endpoint).
+"""OpenAI and OpenAI-compatible servers (Ollama, vLLM, LocalAI).
 
-`openai` serves text and embeddings with `STUDIO_OPENAI_API_KEY` (and optionally
-`STUDIO_OPENAI_BASE_URL`); `gemini` serves text through Google's OpenAI-compatible
-endpoint with `STUDIO_GEMINI_API_KEY`. The `openai` SDK is imported inside the adapter.
+`openai` serves text and embeddings (here), and images (generation and edits) and speech
+(`engine.providers.openai_media`), with `STUDIO_OPENAI_API_KEY` and optionally
+`STUDIO_OPENAI_BASE_URL`. Gemini has its own adapter on Google's SDK
+(`engine.providers.gemini_adapter`). The `openai` SDK is imported inside the adapter.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["OpenAITextModel", "OpenAIEmbedder", "register"]
 
-GEMINI_OPENAI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 _INSTALL_HINT = "the openai package is not installed: run make install"
 
 
@@ -192,15 +192,20 @@ def register(registry: ProviderRegistry) -> None:
             ),
         )
     )
-    registry.register(
-        AdapterSpec(
-            provider="gemini",
-            capability=Capability.TEXT,
-            description="Google Gemini through its OpenAI-compatible endpoint",
-            check=lambda s: _needs("GEMINI_API_KEY", s.gemini_api_key),
-            local=False,
-            factory=lambda s, device: OpenAITextModel(
-                _secret(s.gemini_api_key), s.gemini_text_model, GEMINI_OPENAI_BASE_URL, s.provider_timeout_s, "gemini"
-            ),
+    from engine.providers import openai_media
+
+    for capability, description, factory in (
+        (Capability.IMAGE, "OpenAI image generation (STUDIO_OPENAI_IMAGE_MODEL)", openai_media.OpenAIImageModel),
+        (Capability.IMAGE_EDIT, "OpenAI image edits: instruction and masked inpaint", openai_media.OpenAIImageEditor),
+        (Capability.SPEECH, "OpenAI text-to-speech (STUDIO_OPENAI_SPEECH_MODEL)", openai_media.OpenAISpeechModel),
+    ):
+        registry.register(
+            AdapterSpec(
+                provider="openai",
+                capability=capability,
+                description=description,
+                check=openai_check,
+                local=False,
+                factory=lambda s, device, build=factory: build(s),
+            )
         )
-    )

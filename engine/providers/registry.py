@@ -27,6 +27,9 @@ BUILTIN_PLUGINS = (
     "engine.providers.openai_adapter",
     "engine.providers.diffusers_adapter",
     "engine.providers.replicate",
+    "engine.providers.gemini_adapter",
+    "engine.providers.faceswap_adapter",
+    "engine.providers.talking_head_adapter",
 )
 
 AdapterFactory = Callable[[Settings, str], Adapter]
