@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pydantic import BaseModel, Field
 
 from storage.database import Database
+from storage.rollups import fold_rating
 
 __all__ = ["FeedbackRow", "FeedbackRepository"]
 
@@ -38,10 +39,13 @@ class FeedbackRepository:
         return (row is not None, row[0] if row else None)
 
     def add(self, row: FeedbackRow) -> FeedbackRow:
-        self._db.write(
-            "INSERT INTO feedback (id, created_at, owner, generation_id, rating, comment) VALUES (?, ?, ?, ?, ?, ?)",
-            [row.id, row.created_at, row.owner, row.generation_id, row.rating, row.comment],
-        )
+        """Store the rating; a rating of an output from a closed day also updates the rollups."""
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO feedback (id, created_at, owner, generation_id, rating, comment) VALUES (?, ?, ?, ?, ?, ?)",
+                [row.id, row.created_at, row.owner, row.generation_id, row.rating, row.comment],
+            )
+            fold_rating(tx, row.generation_id, row.rating)
         return row
 
     def for_generation(self, generation_id: str) -> list[FeedbackRow]:

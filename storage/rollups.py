@@ -7,9 +7,11 @@ on, so a query aggregates the last two days of rows, not all of them. Without a 
 built, or dropped by a deletion) the source is the macro over all time: slower, never wrong.
 
 A rebuild recomputes every rollup up to the start of yesterday (UTC) and stores them in one transaction:
-rows are written with the time of the call, so a day older than that is closed. What changes a
-closed day later (a rating of an old output, a job that ends days after it was queued) shows
-after the next rebuild, at the latest a day later.
+rows are written with the time of the call, so a day older than that is closed. A rating of an
+output from a closed day is folded into the `ratings` and `router_outcomes` rollups in the same
+transaction as the rating (`fold_rating`), so dashboards show it at once; it also bumps the epoch,
+so a rebuild that read the rows before the rating is discarded and redone. Other late changes to
+a closed day (a job that ends days after it was queued) show after the next rebuild.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import duckdb
 
 from storage.database import Database
 
-__all__ = ["ROLLUPS", "RollupStore", "closed_before", "drop_rollups"]
+__all__ = ["ROLLUPS", "RollupStore", "closed_before", "drop_rollups", "fold_rating"]
 
 ROLLUPS: tuple[str, ...] = (
     "requests_daily", "intent_methods", "selection_calibration", "queue_throughput",
@@ -105,3 +107,51 @@ def drop_rollups(tx: duckdb.DuckDBPyConnection) -> None:
     tx.execute("DELETE FROM rollup_state")
     for name in ROLLUPS:
         tx.execute(f"DELETE FROM r_{name}")  # noqa: S608 - names from ROLLUPS
+
+
+def _built_through(tx: duckdb.DuckDBPyConnection, name: str) -> date | None:
+    row = tx.execute("SELECT through FROM rollup_state WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def fold_rating(tx: duckdb.DuckDBPyConnection, generation_id: str, rating: int) -> bool:
+    """Add one new rating of `generation_id` to the closed-day rollups that count it, inside the
+    caller's transaction (the one that inserts the feedback row). True when a rollup changed."""
+    low = 1 if rating <= 2 else 0
+    folded = False
+    generation = tx.execute(
+        "SELECT CAST(date_trunc('day', created_at) AS DATE), coalesce(kind, capability), model"
+        " FROM generations WHERE id = ?",
+        [generation_id],
+    ).fetchone()
+    through = _built_through(tx, "ratings")
+    if generation is not None and through is not None and generation[0] < through:
+        day, workflow, model = generation
+        updated = tx.execute(
+            "UPDATE r_ratings SET ratings = ratings + 1, rating_sum = rating_sum + ?, low = low + ?"
+            " WHERE day = ? AND workflow IS NOT DISTINCT FROM ? AND model IS NOT DISTINCT FROM ?",
+            [rating, low, day, workflow, model],
+        ).fetchone()
+        if not updated or updated[0] == 0:
+            tx.execute(
+                "INSERT INTO r_ratings (day, workflow, model, ratings, rating_sum, low) VALUES (?, ?, ?, 1, ?, ?)",
+                [day, workflow, model, rating, low],
+            )
+        folded = True
+    through = _built_through(tx, "router_outcomes")
+    if through is not None:
+        for day, kind, tier, chosen, model in tx.execute(
+            "SELECT CAST(date_trunc('day', d.created_at) AS DATE), d.kind, d.tier, d.chosen, coalesce(g.model, '-')"
+            " FROM router_decisions d LEFT JOIN generations g ON g.id = d.generation_id WHERE d.generation_id = ?",
+            [generation_id],
+        ).fetchall():
+            if day < through:
+                tx.execute(
+                    "UPDATE r_router_outcomes SET ratings = ratings + 1, rating_sum = coalesce(rating_sum, 0) + ?"
+                    " WHERE day = ? AND kind = ? AND tier = ? AND chosen = ? AND model = ?",
+                    [rating, day, kind, tier, chosen, model],
+                )
+                folded = True
+    if folded:
+        tx.execute("UPDATE rollup_epoch SET n = n + 1")
+    return folded

@@ -11,6 +11,8 @@ import pandas as pd
 from engine.analytics.rollups import RollupMaintainer
 from engine.engine import Engine
 from engine.ownership import OPERATOR, Owner
+from storage.rollups import RollupStore
+from storage.routing import DecisionRow, RouterLog
 from tests.analytics.conftest import generation, naive_utc
 
 ALICE, BOB = Owner("alice"), Owner("bob")
@@ -92,3 +94,53 @@ def test_a_deletion_bumps_the_epoch_that_a_rebuild_checks(engine: Engine) -> Non
     _seed(engine, ALICE, [5])
     engine.deletion.forget(owner=ALICE)
     assert cursor.execute("SELECT n FROM rollup_epoch").fetchone()[0] == before + 1
+
+
+def _old_decision(engine: Engine, generation_id: str, days_ago: float) -> None:
+    log = RouterLog(engine.db)
+    log.record_decision(DecisionRow(created_at=naive_utc(days_ago), owner=ALICE.id, kind="playground",
+                                    generation_id=generation_id, complexity=0.2, threshold=0.7, features={},
+                                    chosen="embedded", tier="local", reasons=["simple"], overhead_ms=0.1))
+    log.flush()
+
+
+def test_a_rating_of_an_output_from_a_closed_day_shows_at_once_and_matches_the_raw_rows(engine: Engine) -> None:
+    old = generation(created_at=naive_utc(6), user_id=ALICE.id, kind="story_chapter")
+    engine.generations.record(old)
+    _old_decision(engine, old.id, 6)
+    engine.analytics.refresh_rollups(owner=OPERATOR)
+    assert _charts(engine)["ratings"].empty
+    engine.analytics.feedback(old.id, 2, owner=ALICE)
+    engine.analytics.feedback(old.id, 4, owner=ALICE)  # rated twice: still one decision
+    folded = _charts(engine)
+    assert folded["ratings"][["workflow", "ratings", "mean_rating", "low_ratings"]].values.tolist() == [
+        ["story_chapter", 2, 3.0, 1]
+    ]
+    router = folded["router"]
+    assert router[["decisions", "mean_rating"]].values.tolist() == [[1, 3.0]]
+    engine.db.write("DELETE FROM rollup_state")  # the same dashboards from the raw rows
+    raw = _charts(engine)
+    for name in ("ratings", "router"):
+        pd.testing.assert_frame_equal(folded[name], raw[name], check_dtype=False, obj=name)
+
+
+def test_a_late_rating_discards_a_rebuild_that_read_the_rows_before_it(engine: Engine) -> None:
+    old = generation(created_at=naive_utc(5), user_id=ALICE.id)
+    engine.generations.record(old)
+    engine.analytics.refresh_rollups(owner=OPERATOR)
+    store = RollupStore(engine.db)
+    rated = threading.Event()
+    original_transaction = engine.db.transaction
+
+    def rate_before_storing():  # the rating lands between the rebuild's reads and its write
+        if not rated.is_set():
+            rated.set()
+            engine.analytics.feedback(old.id, 5, owner=ALICE)
+        return original_transaction()
+
+    engine.db.transaction = rate_before_storing  # type: ignore[method-assign]
+    try:
+        assert store.rebuild(date.today() + timedelta(days=1)) is None  # discarded: it missed the rating
+    finally:
+        engine.db.transaction = original_transaction  # type: ignore[method-assign]
+    assert int(_charts(engine)["ratings"]["ratings"].sum()) == 1
