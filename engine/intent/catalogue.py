@@ -15,6 +15,7 @@ from engine.errors import ConfigError, InvalidRequest
 from engine.intent.examples import CATALOGUE_PATH
 from engine.intent.models import ModelOption, ModelSelection, Quality, Workflow
 from engine.providers.base import Capability
+from engine.providers.catalogue_prices import Price
 
 if TYPE_CHECKING:
     from engine.providers.registry import ProviderRegistry
@@ -97,8 +98,9 @@ class Catalogue(BaseModel):
     workflows: dict[Workflow, WorkflowModels]
 
     def cost(self, option: ModelOption) -> float:
-        units = self.video_seconds if option.unit == "second" else 1.0
-        return round(option.cost_usd * units, 4)
+        """The estimated cost of one run, as the adapter that runs the model estimates it."""
+        price = Price(cost_usd=option.cost_usd, unit=option.unit)  # type: ignore[arg-type]
+        return round(price.estimate(None, self.video_seconds), 4)
 
 
 @lru_cache(maxsize=8)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from engine.errors import InvalidRequest
 from engine.intent.models import LabelledExample
+from engine.providers.catalogue_prices import CATALOGUE_PATH as CATALOGUE_PRICES_PATH
 
 __all__ = [
     "ASSETS_DIR", "TRAIN_PATH", "HELDOUT_PATH", "CATALOGUE_PATH", "MAX_UPLOAD_BYTES",
@@ -20,7 +21,7 @@ __all__ = [
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "intent"
 TRAIN_PATH = ASSETS_DIR / "train.jsonl"
 HELDOUT_PATH = ASSETS_DIR / "heldout.jsonl"
-CATALOGUE_PATH = ASSETS_DIR / "catalogue.yaml"
+CATALOGUE_PATH = CATALOGUE_PRICES_PATH  # the catalogue: models per workflow, and their prices
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 

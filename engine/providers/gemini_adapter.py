@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.errors import ContentRejected, InvalidRequest, ProviderError, ProviderUnavailable, RateLimited
 from engine.providers.base import Capability, ImageModel, ImageRequest, ImageResult, TextModel, TextRequest, TextResult
+from engine.providers.catalogue_prices import catalogue_prices
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
 from engine.providers.media_codec import decode_image, png_bytes, resized_like
 from engine.providers.registry import AdapterSpec, ProviderRegistry
@@ -236,7 +237,7 @@ class _GeminiImages:
         return self._model
 
     def estimate_cost(self, request: Any) -> float:
-        return 0.039  # one 1024² image of gemini-2.5-flash-image
+        return catalogue_prices().image_estimate(PROVIDER, self._model)
 
     def _image(self, contents: list[Any], aspect_ratio: str | None) -> tuple[Any, str]:
         types = self._call.types

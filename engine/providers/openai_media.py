@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable
 from engine.providers.base import ImageModel, ImageRequest, ImageResult, SpeechModel, SpeechRequest, SpeechResult
+from engine.providers.catalogue_prices import catalogue_prices
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
 from engine.providers.media_codec import decode_image, pcm16_to_wav, png_bytes, resized_like
 from engine.settings import Settings
@@ -60,7 +61,7 @@ class _OpenAIImages:
         return self._model
 
     def estimate_cost(self, request: Any) -> float:
-        return 0.042  # one 1024² gpt-image-1 picture at medium quality
+        return catalogue_prices().image_estimate(PROVIDER, self._model)
 
     @property
     def _gpt_image(self) -> bool:

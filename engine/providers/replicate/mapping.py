@@ -1,7 +1,8 @@
 """The Replicate models the adapter knows (models.yaml beside this file): which capabilities
 each serves, how a studio request becomes its input, what its output is, and its price.
 
-Prices come from the intent catalogue (assets/intent/catalogue.yaml) for the models it lists;
+Prices come from the intent catalogue (assets/intent/catalogue.yaml, read by
+`engine.providers.catalogue_prices`) for the models it lists;
 `price` in models.yaml covers the others, and a model priced in both is refused at load.
 """
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from engine.errors import ConfigError, InvalidRequest
 from engine.providers.base import Capability
+from engine.providers.catalogue_prices import Price, catalogue_prices
 
 __all__ = ["Price", "ReplicateModel", "ReplicateModels", "load_models", "MODELS_PATH"]
 
@@ -31,29 +33,6 @@ _DEFAULT_RATIOS = ("1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3")
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Price(_Frozen):
-    cost_usd: float = Field(ge=0)
-    unit: Literal["image", "second", "run", "kchar"] = Field(
-        description="Per output image, per second of output video, per prediction, or per 1000 characters of text."
-    )
-
-    def estimate(self, request: Any, video_seconds: float) -> float:
-        """What one request should cost before it runs."""
-        if self.unit == "second":
-            return self.cost_usd * float(getattr(request, "seconds", video_seconds))
-        if self.unit == "kchar":
-            return self.cost_usd * len(str(getattr(request, "text", ""))) / 1000
-        return self.cost_usd
-
-    def actual(self, request: Any, outputs: int, duration_s: float | None) -> float:
-        """What it cost, from what came back (images made, seconds of video)."""
-        if self.unit == "image":
-            return self.cost_usd * outputs
-        if self.unit == "second" and duration_s is not None:
-            return self.cost_usd * duration_s
-        return self.estimate(request, duration_s or 0.0)
 
 
 def _png(array: Any, mode: str = "RGB") -> io.BytesIO:
@@ -175,19 +154,6 @@ class ReplicateModels:
         return self._prices.get(model_id)
 
 
-def _catalogue_prices() -> tuple[dict[str, Price], float]:
-    from engine.intent.catalogue import load_catalogue  # the intent package is heavy; only when first used
-
-    catalogue = load_catalogue()
-    prices = {
-        option.model_id: Price(cost_usd=option.cost_usd, unit=option.unit)  # type: ignore[arg-type]
-        for entry in catalogue.workflows.values()
-        for option in entry.models
-        if option.provider == "replicate"
-    }
-    return prices, catalogue.video_seconds
-
-
 @lru_cache(maxsize=4)
 def load_models(path: Path = MODELS_PATH) -> ReplicateModels:
     """Read and check models.yaml once per path; a `ConfigError` naming the file when it is wrong."""
@@ -197,7 +163,8 @@ def load_models(path: Path = MODELS_PATH) -> ReplicateModels:
         defaults = {Capability(name): model_id for name, model_id in raw["defaults"].items()}
     except (OSError, KeyError, ValueError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(str(path), f"the Replicate model list cannot be read: {exc}".splitlines()[0]) from exc
-    catalogue, video_seconds = _catalogue_prices()
+    listed = catalogue_prices()
+    catalogue, video_seconds = listed.of_provider("replicate"), listed.video_seconds
     prices = dict(catalogue)
     for model_id, model in models.items():
         if model.price is not None and model_id in catalogue:
