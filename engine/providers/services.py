@@ -115,6 +115,10 @@ class SpeechService(_Service):
     def synthesize(self, requests: Sequence[SpeechRequest], context: CallContext | None = None) -> list[SpeechResult]:
         return self._serve("synthesize", requests, context).value
 
+    def synthesize_served(self, requests: Sequence[SpeechRequest], context: CallContext | None = None) -> Served[list[SpeechResult]]:
+        """Like `synthesize`, saying which adapter and model spoke (after any fallbacks)."""
+        return self._serve("synthesize", requests, context)
+
     def working_voices(self, candidates: Sequence[str]) -> list[str]:
         """The candidates the first speech adapter that loads can really speak with.
 

@@ -17,7 +17,7 @@ import numpy as np
 from engine.errors import NotFound
 from engine.imaging import decode_image
 from engine.providers.base import SpeechRequest, VideoRequest
-from engine.providers.gateway import CallContext
+from engine.providers.gateway import CallContext, Served
 from engine.scenarios import generative, provenance
 from engine.scenarios.assets_plan import PlannedAsset, Scripts, render_text
 from engine.scenarios.models import VoiceProfile
@@ -55,6 +55,12 @@ def _samples(wav: bytes) -> tuple[np.ndarray, int]:
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0, rate
 
 
+def _spoken_by(served: Served[Any]) -> dict[str, str]:
+    """Which speech adapter spoke, and the one it stood in for when the configured one failed."""
+    spoken = {"speech_by": f"{served.model} on {served.provider}", "speech_provider": served.provider}
+    return spoken if served.fallback_from is None else {**spoken, "speech_fallback_from": served.fallback_from}
+
+
 class AssetMaker:
     def __init__(self, *, settings: Settings, models: ModelGateway, media: MediaStore, signer: MediaSigner,
                  users: ScenarioUserRepository, assets: ScenarioAssetRepository, scripts: Scripts) -> None:  # fmt: skip
@@ -68,9 +74,11 @@ class AssetMaker:
 
     # -- shared pieces ---------------------------------------------------------------------------
 
-    def speak(self, user: UserRow, text: str, context: CallContext) -> bytes:
+    def speak(self, user: UserRow, text: str, context: CallContext) -> tuple[bytes, dict[str, str]]:
+        """`text` in the person's voice profile, and who spoke it (for the asset's record)."""
         profile = VoiceProfile.model_validate(user.voice_profile)
-        return self._gateway.speech.synthesize([speech_request(profile, text)], context)[0].wav
+        served = self._gateway.speech.synthesize_served([speech_request(profile, text)], context)
+        return served.value[0].wav, _spoken_by(served)
 
     def _models(self) -> dict[str, str]:
         settings = self._settings
@@ -139,7 +147,7 @@ class AssetMaker:
         context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner)
         script = render_text(self._scripts.scenarios[asset.scenario]["script"], user.name, user.age)
         report(0.1, "speaking the script in the person's voice profile")
-        wav = self.speak(user, script, context)
+        wav, voice = self.speak(user, script, context)
         report(0.3, "moving the mouth with the speech")
         image = decode_image(self._media.read(image_row.media))
         made = generative.talking_clip(self._gateway, image, wav, FPS, context)
@@ -155,7 +163,7 @@ class AssetMaker:
             asset=asset.name, kind="video", user_id=user.id,
             sources={"photo": user.photo_media, "voice": user.voice_media, "scenario_image": image_row.media},
             steps=["speech from the voice profile", motion, "H.264/AAC", "simulation banner in every frame"],
-            models=self._models(), extra={"script": script, **who},
+            models=self._models(), extra={"script": script, **who, **voice},
         )  # fmt: skip
         report(0.9, "labelling and storing")
         from engine.providers.embedded.video import ffmpeg_exe
@@ -163,7 +171,7 @@ class AssetMaker:
         mp4 = provenance.mp4_with_manifest(video.mp4, record, ffmpeg_exe())
         ref = self._media.put(self._signer.sign_media(mp4, "video/mp4", record), "mp4", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
-                          {"duration_s": round(video.duration_s, 2), "frames": len(frames), **who})  # fmt: skip
+                          {"duration_s": round(video.duration_s, 2), "frames": len(frames), **who, **voice})  # fmt: skip
 
     def make_dub(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
                  report: Report) -> AssetRow:  # fmt: skip
@@ -173,7 +181,8 @@ class AssetMaker:
         report(0.2, "speaking the scam call in the person's voice profile")
         narrator = SpeechRequest(text=self._scripts.disclosure, voice="en-gb-x-rp")
         disclosure_wav = self._gateway.speech.synthesize([narrator], context)[0].wav
-        call_wav = self.speak(user, script, context)
+        call_wav, voice = self.speak(user, script, context)
+        who = {"made_by": voice["speech_by"], "provider": voice["speech_provider"]}
         disclosure, rate = _samples(disclosure_wav)
         call, call_rate = _samples(call_wav)
         if call_rate != rate:  # a cloud voice at another rate: bring the disclosure to its rate
@@ -184,10 +193,10 @@ class AssetMaker:
         audio = np.concatenate([provenance.disclosure_tone(rate), gap, disclosure, gap, call])
         record = provenance.manifest(
             asset=asset.name, kind="dub", user_id=user.id, sources={"voice": user.voice_media},
-            steps=["tone + spoken disclosure", "speech from the voice profile"], models=self._models(),
-            extra={"script": script, "disclosure": self._scripts.disclosure},
+            steps=["tone + spoken disclosure", f"speech from the voice profile ({who['made_by']})"], models=self._models(),
+            extra={"script": script, "disclosure": self._scripts.disclosure, **who, **voice},
         )  # fmt: skip
         wav = provenance.wav_with_manifest(wav_bytes(audio, rate), record)
         ref = self._media.put(self._signer.sign_media(wav, "audio/wav", record), "wav", owner=user.owner)
         return self._save(user, asset, ref.sha256, started, job_id, realtime, record,
-                          {"duration_s": round(len(audio) / rate, 2)})  # fmt: skip
+                          {"duration_s": round(len(audio) / rate, 2), **who, **voice})  # fmt: skip

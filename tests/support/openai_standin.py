@@ -1,7 +1,9 @@
 """A local HTTP stand-in for the OpenAI API, so the real `openai` client can be tested offline.
 
 Each test queues the responses it wants: a JSON body, an SSE stream, an HTTP status,
-or a delay longer than the client's timeout. Requests received are kept for assertions.
+or a delay longer than the client's timeout; or, for a long conversation (a story), sets
+`answer`, which makes the reply to each request the queue has none for. Requests received
+are kept for assertions.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -40,6 +43,7 @@ class OpenAIStandIn:
     script: deque[Scripted] = field(default_factory=deque)
     received: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    answer: Callable[[dict[str, Any]], Scripted] | None = None  # path + body -> reply, once the script is spent
 
     @property
     def base_url(self) -> str:
@@ -56,7 +60,12 @@ class OpenAIStandIn:
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("content-length", 0))
                 standin.received.append({"path": self.path, "body": json.loads(self.rfile.read(length) or b"{}")})
-                scripted = standin.script.popleft() if standin.script else Scripted(status=500, body={"error": "unscripted"})
+                if standin.script:
+                    scripted = standin.script.popleft()
+                elif standin.answer is not None:
+                    scripted = standin.answer(standin.received[-1])
+                else:
+                    scripted = Scripted(status=500, body={"error": "unscripted"})
                 if scripted.delay_s:
                     time.sleep(scripted.delay_s)
                 if scripted.stream is not None:
