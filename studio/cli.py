@@ -118,11 +118,13 @@ def generate_speech(
     variant: str | None = None,
     provider: Annotated[str | None, typer.Option(help="Speech adapter, e.g. openai or replicate (default: STUDIO_SPEECH_PROVIDER).")] = None,
     clone_from: Annotated[Path | None, typer.Option(help="A WAV of a consenting speaker: clone it (STUDIO_VOICE_CLONE_PROVIDER) and speak in it.")] = None,
+    model: Annotated[str | None, typer.Option(help="A speech model the adapter knows, e.g. minimax/speech-02-hd on replicate.")] = None,
 ) -> None:
     """Speak TEXT into a WAV file (in a cloned voice with --clone-from)."""
     from pydantic import ValidationError
 
     from engine.providers.base import SpeechRequest
+    from engine.providers.gateway import CallContext
     from engine.providers.generative import VoiceCloneRequest
 
     overrides: dict[str, object] = {"speech_provider": provider} if provider else {}
@@ -139,9 +141,10 @@ def generate_speech(
             first = exc.errors()[0]
             err.print(f"[red]studio:[/red] --{first['loc'][0]}: {first['msg']}", highlight=False)
             raise typer.Exit(2) from exc
-        result = engine.models.speech.synthesize([request])[0]
+        served = engine.models.speech.synthesize_served([request], CallContext(kind="cli_speech", model=model))
+        result = served.value[0]
         output.write_bytes(result.wav)
-        err.print(f"wrote {output} ({result.duration_s:.2f} s, {result.sample_rate} Hz)")
+        err.print(f"wrote {output} ({result.duration_s:.2f} s, {result.sample_rate} Hz) with {served.model} on {served.provider}")
 
 
 def _register_flow_commands() -> None:

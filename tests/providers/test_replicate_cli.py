@@ -68,3 +68,68 @@ def test_generate_speech_in_a_cloned_voice(standin: ReplicateStandIn, tmp_path: 
         assert said.getframerate() == 32000
     [spoken] = standin.created("minimax/speech-02-turbo")
     assert spoken.input["voice_id"] == "r8_cli_voice"
+
+
+def _uploaded(standin: ReplicateStandIn, url: str) -> bytes:
+    return standin.uploads[url.rsplit("/", 1)[-1]][1]
+
+
+def test_generate_image_reaches_edit_inpaint_face_swap_and_a_chosen_model(standin: ReplicateStandIn, tmp_path: Path) -> None:
+    done = standin.serve_output("d.png", png_bytes(32, 32, (0, 200, 0)), "image/png")
+    for model in ("black-forest-labs/flux-fill-pro", "cdingram/face-swap", "black-forest-labs/flux-dev"):
+        standin.plans[model] = Plan(output=done)
+    photo, mask, face = tmp_path / "photo.png", tmp_path / "mask.png", tmp_path / "face.png"
+    photo.write_bytes(png_bytes(32, 32, (200, 40, 90)))
+    mask.write_bytes(png_bytes(32, 32, (255, 255, 255)))
+    face.write_bytes(png_bytes(32, 32, (90, 60, 40)))
+
+    inpaint = run_studio(["generate", "image", "a blue sky", "--image", str(photo), "--mask", str(mask), "-o",
+                          str(tmp_path / "sky.png"), "--provider", "replicate"], tmp_path / "data", **_env(standin))  # fmt: skip
+    assert inpaint.returncode == 0, inpaint.stderr
+    line = json.loads(inpaint.stdout.strip().splitlines()[-1])
+    assert (line["provider"], line["model"], line["cost_usd"]) == ("replicate", "black-forest-labs/flux-fill-pro", 0.05)
+    [filled] = standin.created("black-forest-labs/flux-fill-pro")
+    assert filled.input["prompt"] == "a blue sky" and _uploaded(standin, filled.input["mask"]).startswith(b"\x89PNG")
+
+    swap = run_studio(["generate", "image", "swap", "--image", str(photo), "--face", str(face), "-o",
+                       str(tmp_path / "swap.png"), "--provider", "replicate"], tmp_path / "data", **_env(standin))  # fmt: skip
+    assert swap.returncode == 0, swap.stderr
+    assert json.loads(swap.stdout.strip().splitlines()[-1])["model"] == "cdingram/face-swap"
+    [swapped] = standin.created("cdingram/face-swap")
+    assert set(swapped.input) == {"input_image", "swap_image"}
+
+    chosen = run_studio(["generate", "image", "a fox", "--model", "black-forest-labs/flux-dev", "-o",
+                         str(tmp_path / "fox.png"), "--provider", "replicate"], tmp_path / "data", **_env(standin))  # fmt: skip
+    assert chosen.returncode == 0, chosen.stderr
+    line = json.loads(chosen.stdout.strip().splitlines()[-1])
+    assert (line["model"], line["placeholder"]) == ("black-forest-labs/flux-dev", False)
+    assert not standin.created("black-forest-labs/flux-schnell")
+
+
+def test_generate_video_with_audio_is_a_talking_head_and_speech_takes_a_model(standin: ReplicateStandIn, tmp_path: Path) -> None:
+    standin.plans["cjwbw/sadtalker"] = Plan(output=standin.serve_output("t.mp4", mp4_bytes(1.0), "video/mp4"))
+    standin.plans["minimax/speech-02-hd"] = Plan(output=standin.serve_output("s.wav", wav_bytes(0.5, 32000)))
+    photo, speech = tmp_path / "photo.png", tmp_path / "hello.wav"
+    photo.write_bytes(png_bytes(64, 64))
+    speech.write_bytes(wav_bytes(1.0))
+    clip = tmp_path / "talk.mp4"
+    result = run_studio(["generate", "video", "talk", "--image", str(photo), "--audio", str(speech), "-o", str(clip),
+                         "--provider", "replicate"], tmp_path / "data", **_env(standin))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (line["provider"], line["model"], line["cost_usd"]) == ("replicate", "cjwbw/sadtalker", 0.12)
+    [talked] = standin.created("cjwbw/sadtalker")
+    assert _uploaded(standin, talked.input["driven_audio"]) == speech.read_bytes()
+
+    said = tmp_path / "said.wav"
+    result = run_studio(["generate", "speech", "Hello.", "-o", str(said), "--provider", "replicate",
+                         "--model", "minimax/speech-02-hd"], tmp_path / "data", **_env(standin))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "minimax/speech-02-hd on replicate" in result.stderr and standin.created("minimax/speech-02-hd")
+
+
+def test_generate_refuses_options_that_need_a_picture(tmp_path: Path) -> None:
+    result = run_studio(["generate", "image", "x", "--mask", str(tmp_path / "m.png")], tmp_path / "data")
+    assert result.returncode == 2 and "--image PATH" in result.stderr
+    result = run_studio(["generate", "video", "x", "--audio", str(tmp_path / "a.wav")], tmp_path / "data")
+    assert result.returncode == 2 and "--image PATH" in result.stderr
