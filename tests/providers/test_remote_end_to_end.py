@@ -11,10 +11,11 @@ pointed at local HTTP stand-ins, through the engine as the app builds it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from engine.engine import build_engine
+from engine.engine import Engine, build_engine
 from engine.intent import RunStatus
 from engine.ownership import OPERATOR, Owner
 from engine.providers.catalogue_prices import catalogue_prices
@@ -54,6 +55,17 @@ def _plan_scenario_models(standin: ReplicateStandIn) -> None:
     standin.plans["minimax/speech-02-turbo"] = Plan(output=standin.serve_output("v.wav", wav_bytes(1.0, 32000), "audio/wav"))
 
 
+def _onboard(engine: Engine, face_jpeg: bytes, voice_wav: bytes) -> tuple[str, dict[str, dict[str, Any]]]:
+    """Onboard a person and wait for the 10 scenario assets; their id and each asset's provenance record."""
+    engine.start()
+    service = engine.scenarios
+    request = OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav, consent=True)
+    person = service.onboard(request, owner=OPERATOR)
+    statuses = service.wait(person.user_id, timeout=240, owner=OPERATOR)
+    assert [s.status for s in statuses] == ["completed"] * 10, [(s.name, s.error) for s in statuses]
+    return person.user_id, {s.name: service.provenance(person.user_id, s.name, owner=OPERATOR) for s in statuses}
+
+
 def test_the_whole_onboarding_course_runs_on_replicate(
     standin: ReplicateStandIn, data_dir: Path, engine_settings: Settings, face_jpeg: bytes, voice_wav: bytes
 ) -> None:
@@ -61,15 +73,9 @@ def test_the_whole_onboarding_course_runs_on_replicate(
     settings = replicate_settings(data_dir, standin.base_url, model_cache_dir=engine_settings.model_cache_dir,
                                   cpu_workers=2, fallback_providers="")  # fmt: skip
     with build_engine(settings) as engine:
-        engine.start()
-        service = engine.scenarios
-        request = OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav, consent=True)
-        person = service.onboard(request, owner=OPERATOR)
-        statuses = service.wait(person.user_id, timeout=240, owner=OPERATOR)
-        assert [s.status for s in statuses] == ["completed"] * 10, [(s.name, s.error) for s in statuses]
-        records = {s.name: service.provenance(person.user_id, s.name, owner=OPERATOR) for s in statuses}
-        total = service.course_step(person.user_id, 0, owner=OPERATOR).total
-        steps = [service.course_step(person.user_id, i, owner=OPERATOR) for i in range(total)]
+        user_id, records = _onboard(engine, face_jpeg, voice_wav)
+        total = engine.scenarios.course_step(user_id, 0, owner=OPERATOR).total
+        steps = [engine.scenarios.course_step(user_id, i, owner=OPERATOR) for i in range(total)]
         spoken = standin.created("minimax/speech-02-turbo")
         generations = engine.generations.recent(200)
 
@@ -167,13 +173,7 @@ def test_without_keys_nothing_reaches_a_remote_model(
     })  # fmt: skip
     assert settings.replicate_api_token is None and settings.openai_api_key is None
     with build_engine(settings) as engine:
-        engine.start()
-        service = engine.scenarios
-        request = OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav, consent=True)
-        person = service.onboard(request, owner=OPERATOR)
-        statuses = service.wait(person.user_id, timeout=240, owner=OPERATOR)
-        assert [s.status for s in statuses] == ["completed"] * 10, [(s.name, s.error) for s in statuses]
-        records = [service.provenance(person.user_id, s.name, owner=OPERATOR) for s in statuses]
+        records = list(_onboard(engine, face_jpeg, voice_wav)[1].values())
         face = (SAMPLES / "face.jpg").read_bytes()
         planned = engine.intent.process("give her curtain bangs", face, "balanced", owner=Owner("u1"))
         providers = {g.provider for g in engine.generations.recent(200)}
