@@ -9,6 +9,7 @@ listing reads (`list_jobs`, `counts`, `load_unfinished`) fold it first; other re
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,6 +101,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+_FOLD_ATTEMPTS = 5
 _TIMES = ("not_before", "created_at", "started_at", "finished_at")
 
 
@@ -187,23 +189,34 @@ class JobRepository:
     def fold(self) -> int:
         """Move what `job_log` holds into `jobs` (new rows inserted, states saved) in one
         transaction; returns how many jobs it touched. A state of a job no longer in `jobs`
-        (its owner was deleted) is dropped."""
-        try:
-            with self._db.transaction() as tx:
-                rows = tx.execute("SELECT seq, docs FROM job_log ORDER BY seq").fetchall()
-                if not rows:
-                    return 0
-                latest, new = _latest([docs for _, docs in rows])
-                fresh = [r for job_id, r in latest.items() if job_id in new]
-                states = [r for job_id, r in latest.items() if job_id not in new]
-                if fresh:
-                    tx.execute(_INSERT_NEW, self._insert_params(fresh))
-                if states:
-                    tx.execute(_SAVE_STATES, self._state_params(states))
-                tx.execute("DELETE FROM job_log WHERE seq <= ?", [rows[-1][0]])
-                return len(latest)
-        except duckdb.Error as exc:
-            raise StorageError(f"Cannot fold the job log into jobs: {exc}") from exc
+        (its owner was deleted) is dropped. Another connection folding the same rows at the same
+        time (a second queue on this file) makes one of the two conflict: it starts again on what
+        is left."""
+        for attempt in range(_FOLD_ATTEMPTS):
+            try:
+                return self._fold_once()
+            except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
+                if attempt == _FOLD_ATTEMPTS - 1:
+                    raise StorageError(f"Cannot fold the job log into jobs: {exc}") from exc
+                time.sleep(0.005 * (attempt + 1))
+            except duckdb.Error as exc:
+                raise StorageError(f"Cannot fold the job log into jobs: {exc}") from exc
+        return 0
+
+    def _fold_once(self) -> int:
+        with self._db.transaction() as tx:
+            rows = tx.execute("SELECT seq, docs FROM job_log ORDER BY seq").fetchall()
+            if not rows:
+                return 0
+            latest, new = _latest([docs for _, docs in rows])
+            fresh = [r for job_id, r in latest.items() if job_id in new]
+            states = [r for job_id, r in latest.items() if job_id not in new]
+            if fresh:
+                tx.execute(_INSERT_NEW, self._insert_params(fresh))
+            if states:
+                tx.execute(_SAVE_STATES, self._state_params(states))
+            tx.execute("DELETE FROM job_log WHERE list_contains(?, seq)", [[seq for seq, _ in rows]])
+            return len(latest)
 
     def _logged(self, job_ids: Sequence[str]) -> dict[str, JobRecord]:
         """The latest logged (not yet folded) record of each of these jobs that has one."""

@@ -40,7 +40,8 @@ _LOG_SEQ = itertools.count(time.time_ns())  # log rows of every journal of this 
 
 
 class JobJournal:
-    """One writer thread for the `jobs` table; everything else only queues rows for it."""
+    """The queue's writes to `job_log`/`jobs`: callers queue rows; one group is written at a time,
+    by whoever waits for it (or the writer thread, for states nobody waits for and for folds)."""
 
     def __init__(self, repo: JobRepository) -> None:
         self._repo = repo
@@ -132,6 +133,8 @@ class JobJournal:
         with self._changed:
             inserts, states = self._last_insert, self._last_state
             self._lead_until(lambda: self._inserted >= inserts and self._saved >= states, None)
+            if self._closed:
+                return  # close() folded; later writes went straight to `jobs`
         self._fold()
 
     def _lead_until(self, done: Callable[[], bool], timeout: float | None) -> bool:

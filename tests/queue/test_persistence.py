@@ -146,3 +146,32 @@ def test_a_new_queue_runs_jobs_a_killed_process_left_in_the_log(db: Database) ->
         queue.stop()
     assert (done.status, done.result) == (JobStatus.COMPLETED, {"twice": 6})
     assert (JobRepository(db).get("left").status, _rows(db, "job_log")) == ("completed", 0)  # stop folded it
+
+
+def test_two_queues_on_one_file_fold_the_log_at_the_same_time_without_losing_a_job(tmp_path) -> None:  # noqa: ANN001
+    import threading
+
+    first, second = Database(tmp_path / "shared.duckdb"), Database(tmp_path / "shared.duckdb")  # two connections
+    try:
+        repos = [JobRepository(first), JobRepository(second)]
+        errors: list[Exception] = []
+
+        def fold(repo: JobRepository) -> None:
+            try:
+                repo.fold()
+            except Exception as exc:  # noqa: BLE001 - the test reports it below
+                errors.append(exc)
+
+        for round_ in range(10):
+            records = [_record(f"j{round_}-{i}", "pending", i) for i in range(20)]
+            repos[0].log(2 * round_, records[:10], [])
+            repos[1].log(2 * round_ + 1, records[10:], [])
+            folds = [threading.Thread(target=fold, args=(repo,)) for repo in repos]  # both read the same rows
+            for thread in folds:
+                thread.start()
+            for thread in folds:
+                thread.join()
+        assert (_rows(first, "jobs"), _rows(first, "job_log"), errors) == (200, 0, [])
+    finally:
+        second.close()
+        first.close()
