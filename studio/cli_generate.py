@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
 from engine.imaging import encode_png
+
+if TYPE_CHECKING:
+    from engine.queue import Job
 
 __all__ = ["register", "generate_image", "generate_video"]
 
@@ -58,6 +61,16 @@ def _show(index: int, fraction: float, message: str) -> None:
     err.print(f"{fraction:4.0%} {message}", highlight=False)
 
 
+def _own_seconds(job: Job) -> tuple[float | None, float | None]:
+    """(seconds the job ran on its device, seconds it queued before that), from its own start and
+    finish: an image's time, not the time since the first of a --count batch was submitted."""
+    if job.started_at is None:
+        return None, None
+    waited = round((job.started_at - job.created_at).total_seconds(), 3)
+    ran = None if job.finished_at is None else round((job.finished_at - job.started_at).total_seconds(), 3)
+    return ran, waited
+
+
 def generate_image(
     prompt: str,
     output: Annotated[Path, typer.Option("--output", "-o", help="PNG to write (with --count: NAME-1.png, NAME-2.png, ...).")] = Path("image.png"),
@@ -72,7 +85,8 @@ def generate_image(
     seed: Annotated[int | None, typer.Option(help="Seed of the first image; the others take seed+1, seed+2, ...")] = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, max=256, help="Images to make, queued and batched.")] = 1,
 ) -> None:
-    """Make COUNT images of PROMPT (or edit --image, or swap --face into it); one JSON line per image."""
+    """Make COUNT images of PROMPT (or edit --image, or swap --face into it); one JSON line per image:
+    path, device, seconds (that image's own run on the device; `queued_s` is its wait before), provider."""
     from engine.jobs import image_job
     from engine.ownership import OPERATOR
     from engine.providers.base import ImageRequest
@@ -99,7 +113,6 @@ def generate_image(
             first = exc.errors()[0]
             _refuse(f"{first['loc'][0]}: {first['msg']}")
         engine.start()
-        started = time.perf_counter()
         jobs = engine.queue.submit_many([image_job(engine, request, user_id=OPERATOR.id) for request in requests])
         failed = False
         for index, job in enumerate(jobs):
@@ -111,8 +124,9 @@ def generate_image(
             path = _path(output, index, count)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(engine.media.read(done.result["media"]))
+            seconds, queued = _own_seconds(done)
             line = {
-                "path": str(path), "device": done.device, "seconds": round(time.perf_counter() - started, 3),
+                "path": str(path), "device": done.device, "seconds": seconds, "queued_s": queued,
                 "provider": done.result.get("provider"), "model": done.result.get("model"),
                 "batch_size": done.result.get("batch_size"), "placeholder": done.result.get("is_placeholder"),
             }

@@ -4,8 +4,9 @@ Text-to-image, img2img and inpaint from one pipeline per device, loaded once (sh
 the three: img2img and inpaint reuse its components). `STUDIO_DIFFUSERS_MODEL` names a
 local folder or a hub id; dtype, steps, guidance, size, scheduler, `torch.compile` and
 attention slicing have their own settings. Requests that share their parameters run as
-ONE pipeline call (a list of prompts); the batch is split only when the free GPU memory
-(or, on the CPU, `STUDIO_QUEUE_MAX_BATCH`) says it must be. Attention runs through
+ONE pipeline call (a list of prompts); the batch is split only when `STUDIO_QUEUE_MAX_BATCH` or
+the device's free memory says it must be (an injectable probe,
+`DiffusersPipelines(settings, free_memory=...)`; by default CUDA's free memory). Attention runs through
 PyTorch's SDPA; CUDA uses float16 (or bfloat16) weights.
 
 diffusers and torch are imported inside, with an install hint.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,10 @@ from engine.providers.progress import report
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.settings import Settings
 
-__all__ = ["register", "DiffusersPipelines", "DiffusersImageModel", "DiffusersImageEditor", "PROVIDER"]
+__all__ = [
+    "register", "DiffusersPipelines", "DiffusersImageModel", "DiffusersImageEditor", "PROVIDER",
+    "FreeMemoryProbe", "cuda_free_memory", "batch_limit",
+]
 
 PROVIDER = "diffusers"
 INSTALL_HINT = "package diffusers is not installed: pip install diffusers==0.42.1 (and torch)"
@@ -58,11 +62,29 @@ class _Loaded:
         self.calls = 0
 
 
-class DiffusersPipelines:
-    """Pipelines by device, each loaded once, shared by the text-to-image and edit adapters."""
+FreeMemoryProbe = Callable[[str], int | None]
+"""Free memory in bytes on a device ("cuda:0", "cpu"), or None where nothing bounds a batch."""
 
-    def __init__(self, settings: Settings) -> None:
+
+def cuda_free_memory(device: str) -> int | None:
+    """The default probe: free bytes on a CUDA device (`torch.cuda.mem_get_info`); None on the CPU."""
+    if not device.startswith("cuda"):
+        return None
+    import torch
+
+    free, _ = torch.cuda.mem_get_info(torch.device(device))
+    return int(free)
+
+
+class DiffusersPipelines:
+    """Pipelines by device, each loaded once, shared by the text-to-image and edit adapters.
+
+    `free_memory` says how much memory a device has free; it bounds how many images one call holds.
+    """
+
+    def __init__(self, settings: Settings, free_memory: FreeMemoryProbe = cuda_free_memory) -> None:
         self._settings = settings
+        self.free_memory = free_memory
         self._loaded: dict[str, _Loaded] = {}
         self._guard = threading.Lock()
         self.loads = 0
@@ -120,15 +142,13 @@ def _model_label(settings: Settings) -> str:
     return Path(str(settings.diffusers_model)).name or str(settings.diffusers_model)
 
 
-def batch_limit(settings: Settings, device: str, width: int, height: int) -> int:
-    """How many images one pipeline call may hold: free GPU memory on CUDA, the queue's max batch on CPU."""
+def batch_limit(settings: Settings, free_bytes: int | None, width: int, height: int) -> int:
+    """How many images one pipeline call may hold: the queue's max batch, and no more than 80 % of
+    `free_bytes` (when the device reports it) holds at about 1.2 GB per 512² image."""
     limit = settings.queue_max_batch
-    if device.startswith("cuda"):
-        import torch
-
-        free, _ = torch.cuda.mem_get_info(torch.device(device))
+    if free_bytes is not None:
         per_image = _BYTES_PER_IMAGE_512 * (width * height) / (512 * 512)
-        limit = min(limit, max(1, int(0.8 * free / per_image)))
+        limit = min(limit, int(0.8 * free_bytes / per_image))
     return max(1, limit)
 
 
@@ -190,7 +210,7 @@ class DiffusersImageModel(_Base, ImageModel):
             groups.setdefault((r.width, r.height, r.steps, r.guidance, r.negative_prompt), []).append(i)
         for (width, height, steps, guidance, negative), members in groups.items():
             w, h = self._size(width, height)
-            size = batch_limit(self._settings, self._device, w, h)
+            size = batch_limit(self._settings, self._pipelines.free_memory(self._device), w, h)
             for start in range(0, len(members), size):
                 chunk = members[start : start + size]
                 images = self._run(

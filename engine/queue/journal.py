@@ -1,27 +1,29 @@
 """Group commit of job rows: what many submitters and workers wrote, in few DuckDB transactions.
 
-DuckDB spends about a millisecond per statement and microseconds per row, so a transaction per
-state change caps the queue at a few hundred jobs a second. The journal writes on one thread,
-as many rows per statement as are waiting:
+DuckDB spends its time per statement and per column written (the 22-column `jobs` row costs
+several times a narrow one), hardly per row. So the journal commits each group as ONE narrow
+`job_log` row (`JobRepository.log`: a JSON list of whole records) on one writer thread, and folds
+the log into `jobs` in batches: after `FOLD_ROWS` jobs, `FOLD_DELAY_S` after the first unfolded
+one, on `flush` and on `close` (and a restart folds what a killed process left):
 
-- `insert` queues new jobs; the submitter `wait_insert`s, so a job is in the database before
-  `submit` returns (a classic group commit: concurrent submitters share one transaction);
-- `save` queues state changes and returns at once; they are written together once the oldest
-  has waited `STATE_DELAY_S`, once `STATE_BATCH` jobs changed, or as soon as someone
+- `insert` queues new jobs; the submitter `wait_insert`s, so a job is durable before `submit`
+  returns (a classic group commit: concurrent submitters share one commit);
+- `save` queues state changes and returns at once; they are written with the next group, once
+  the oldest has waited `STATE_DELAY_S`, once `STATE_BATCH` jobs changed, or as soon as someone
   `wait_state`s for one; within a group the latest state of a job wins.
 
-State groups are written in the order they were queued, so a state is never durable before an
-earlier one (a child's start never without its parent's completion). A new job may be written
-before states queued earlier; a job blocked at birth takes the earlier states with it, so it is
-never durable before the failure that blocked it.
+Groups are written in the order they were queued, so a state is never durable before an earlier
+one (a child's start never without its parent's completion); every queued state rides along with
+each group, so a job blocked at birth is never durable before the failure that blocked it.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from engine.errors import JobTimeout, StorageError
 from storage.jobs import JobRecord, JobRepository
@@ -32,10 +34,14 @@ logger = logging.getLogger(__name__)
 
 STATE_DELAY_S = 0.05
 STATE_BATCH = 512
+FOLD_DELAY_S = 0.5
+FOLD_ROWS = 2048
+_LOG_SEQ = itertools.count(time.time_ns())  # log rows of every journal of this process, in order
 
 
 class JobJournal:
-    """One writer thread for the `jobs` table; everything else only queues rows for it."""
+    """The queue's writes to `job_log`/`jobs`: callers queue rows; one group is written at a time,
+    by whoever waits for it (or the writer thread, for states nobody waits for and for folds)."""
 
     def __init__(self, repo: JobRepository) -> None:
         self._repo = repo
@@ -47,9 +53,12 @@ class JobJournal:
         self._last_insert = self._last_state = 0
         self._inserted = 0  # every insert up to this number is written (or failed, below)
         self._saved = 0  # every state up to this number is written
-        self._wanted = 0  # someone waits for the states up to this number
+        self._writing = False  # a group is being written (by a waiter or the writer thread)
         self._failed: dict[int, StorageError] = {}
         self._closed = False
+        self._unfolded = 0  # jobs written to the log since the last fold
+        self._unfolded_since = 0.0
+        self._repo.fold()  # what an earlier process left in the log
         self._thread = threading.Thread(target=self._write_loop, name="queue-journal", daemon=True)
         self._thread.start()
 
@@ -72,8 +81,7 @@ class JobJournal:
                 return 0
             self._seq += 1
             self._last_insert = self._seq
-            self._inserts.append((self._seq, list(records)))
-            self._changed.notify_all()
+            self._inserts.append((self._seq, list(records)))  # its submitter writes it (`wait_insert`)
             return self._seq
 
     def save(self, records: Sequence[JobRecord]) -> int:
@@ -107,7 +115,7 @@ class JobJournal:
     def wait_insert(self, seq: int, timeout: float | None = None) -> None:
         """Block until insert `seq` is written; raise its `StorageError` if it could not be."""
         with self._changed:
-            done = self._changed.wait_for(lambda: self._inserted >= seq, timeout)
+            done = self._lead_until(lambda: self._inserted >= seq, timeout)
             error = self._failed.get(seq)
         if error is not None:
             raise error
@@ -115,22 +123,34 @@ class JobJournal:
             raise JobTimeout(f"The job table did not take new jobs within {timeout} s.")
 
     def wait_state(self, seq: int, timeout: float | None = None) -> None:
-        """Block until the states queued up to `seq` are written (asking for them now)."""
+        """Block until the states queued up to `seq` are written (writing them now)."""
         with self._changed:
-            if self._saved >= seq:
-                return
-            self._wanted = max(self._wanted, seq)
-            self._changed.notify_all()
-            if not self._changed.wait_for(lambda: self._saved >= seq, timeout):
+            if not self._lead_until(lambda: self._saved >= seq, timeout):
                 raise JobTimeout(f"The job table did not take job states within {timeout} s.")
 
     def flush(self) -> None:
-        """Block until everything queued so far is in the database (before reading the table)."""
+        """Block until everything queued so far is in `jobs` (before reading or deleting rows there)."""
         with self._changed:
             inserts, states = self._last_insert, self._last_state
-        self.wait_state(states)
-        with self._changed:
-            self._changed.wait_for(lambda: self._inserted >= inserts)
+            self._lead_until(lambda: self._inserted >= inserts and self._saved >= states, None)
+            if self._closed:
+                return  # close() folded; later writes went straight to `jobs`
+        self._fold()
+
+    def _lead_until(self, done: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait (holding `_changed`) until `done()`; whenever nobody is writing and something is
+        queued, write it on this thread: the waiter leads the next group commit (no hand-off to the
+        writer thread), and whoever queued meanwhile joins the group after it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not done():
+            if not self._writing and (self._inserts or self._states):
+                self._write_queued()
+                continue
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            self._changed.wait(remaining)
+        return True
 
     def close(self) -> None:
         """Write what is queued, then stop the writer; later writes go straight to the table."""
@@ -139,53 +159,93 @@ class JobJournal:
             self._changed.notify_all()
         self._thread.join()
 
+    def _fold(self) -> None:
+        with self._changed:
+            counted = self._unfolded
+        try:
+            self._repo.fold()
+        except StorageError:  # the rows stay in the log: durable, read by get(), folded later
+            logger.exception("Could not fold the job log into jobs; it is tried again later.")
+            with self._changed:
+                self._unfolded_since = time.monotonic()
+                if self._closed:
+                    self._unfolded = 0  # the next start folds it
+            return
+        with self._changed:
+            self._unfolded = max(0, self._unfolded - counted)
+
+    def _fold_due(self) -> bool:
+        return self._unfolded > 0 and (
+            self._closed or self._unfolded >= FOLD_ROWS or time.monotonic() >= self._unfolded_since + FOLD_DELAY_S
+        )
+
+    def _next_wake(self) -> float | None:
+        """Seconds until a timed write (states) or fold is due; None if nothing waits."""
+        times = []
+        if self._states:
+            times.append(self._states_since + STATE_DELAY_S)
+        if self._unfolded:
+            times.append(self._unfolded_since + FOLD_DELAY_S)
+        return None if not times else max(0.0, min(times) - time.monotonic())
+
     def _states_due(self) -> bool:
         return bool(self._states) and (
-            self._closed or self._wanted > self._saved or len(self._states) >= STATE_BATCH
+            self._closed or len(self._states) >= STATE_BATCH
             or time.monotonic() >= self._states_since + STATE_DELAY_S
         )
 
     def _write_loop(self) -> None:
-        while True:
-            with self._changed:
-                while not (self._inserts or self._states_due()):
-                    if self._closed and not self._states:
+        """The writer thread: states nobody waits for (after `STATE_DELAY_S`), folds, and the last
+        writes at close. Waiters write their own groups (`_lead_until`)."""
+        with self._changed:
+            while True:
+                if self._writing or not (self._states_due() or self._fold_due() or (self._closed and self._inserts)):
+                    if self._closed and not self._writing and not self._states and not self._inserts and not self._unfolded:
                         return
-                    delay = None if not self._states else self._states_since + STATE_DELAY_S - time.monotonic()
-                    self._changed.wait(None if delay is None else max(0.0, delay))
-                inserts, self._inserts = self._inserts, []
-                born_finished = any(r.status != "pending" for _, batch in inserts for r in batch)
-                states: list[JobRecord] = []
-                if self._states_due() or (born_finished and self._states):
-                    states, self._states = list(self._states.values()), {}
-                saved_upto = self._seq
+                    self._changed.wait(None if self._writing else self._next_wake())
+                elif self._inserts or self._states:
+                    self._write_queued()
+                else:  # nothing waits for a commit: fold now, in a quiet moment
+                    self._writing = True
+                    self._changed.release()
+                    try:
+                        self._fold()
+                    finally:
+                        self._changed.acquire()
+                        self._writing = False
+                        self._changed.notify_all()
+
+    def _write_queued(self) -> None:
+        """Write everything queued as one group; called and returns holding `_changed`, which it
+        releases while DuckDB writes."""
+        inserts, self._inserts = self._inserts, []
+        states, self._states = list(self._states.values()), {}  # every queued state rides along
+        saved_upto = self._seq
+        self._writing = True
+        self._changed.release()
+        try:
             failed = self._write(inserts, states)
-            with self._changed:
-                self._failed.update(failed)
-                if inserts:
-                    self._inserted = inserts[-1][0]
-                if states:
-                    self._saved = saved_upto
-                self._changed.notify_all()
+        finally:
+            self._changed.acquire()
+            self._writing = False
+        self._failed.update(failed)
+        if inserts:
+            self._inserted = max(self._inserted, inserts[-1][0])
+        self._saved = max(self._saved, saved_upto)
+        written = sum(len(batch) for _, batch in inserts) + len(states)
+        if written and not self._unfolded:
+            self._unfolded_since = time.monotonic()
+        self._unfolded += written
+        self._changed.notify_all()
 
     def _write(self, inserts: list[tuple[int, list[JobRecord]]], states: list[JobRecord]) -> dict[int, StorageError]:
-        """One transaction; if it fails, each submission alone (so one bad row fails only its own
-        submitter), then the states alone."""
-        try:
-            self._repo.write([record for _, batch in inserts for record in batch], states)
+        """One narrow log row; if it cannot be written, every submission in it fails with the reason."""
+        if not inserts and not states:
             return {}
-        except StorageError:
-            if not inserts:
-                logger.exception("Could not save the state of %d jobs; their rows stay behind.", len(states))
-                return {}
-        failed: dict[int, StorageError] = {}
-        for seq, batch in inserts:
-            try:
-                self._repo.insert_many(batch)
-            except StorageError as exc:
-                failed[seq] = exc
         try:
-            self._repo.save_states(states)
-        except StorageError:
-            logger.exception("Could not save the state of %d jobs; their rows stay behind.", len(states))
-        return failed
+            self._repo.log(next(_LOG_SEQ), [record for _, batch in inserts for record in batch], states)
+            return {}
+        except StorageError as exc:
+            logger.exception("Could not write %d new jobs and %d job states.",
+                             sum(len(batch) for _, batch in inserts), len(states))
+            return {seq: exc for seq, _ in inserts}

@@ -206,7 +206,7 @@ class GenerationQueue:
         return self._hub.subscribe(None)
 
     def flush(self) -> None:
-        """Block until every state change so far is in the database (before reading or deleting rows)."""
+        """Block until every state change so far is in the `jobs` table (before reading or deleting rows)."""
         self._journal.flush()
 
     def counts(self) -> dict[str, int]:

@@ -135,3 +135,50 @@ def test_studio_generate_image_count_writes_one_json_line_per_image(
     assert [Path(line["path"]).name for line in lines] == ["fox-1.png", "fox-2.png", "fox-3.png"]
     assert all(Path(line["path"]).stat().st_size > 0 for line in lines)
     assert {(line["provider"], line["device"], line["batch_size"]) for line in lines} == {("diffusers", "cpu", 3)}
+    # Each line's seconds is that image's own run (one call made all three), not time since submission,
+    # which would grow line by line; the wait before the run is queued_s.
+    assert len({line["seconds"] for line in lines}) == 1 and lines[0]["seconds"] > 0
+    assert all(line["queued_s"] >= 0 for line in lines)
+
+
+def test_an_images_own_seconds_are_its_run_not_the_time_since_the_batch_was_submitted() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from engine.queue import Job
+    from studio.cli_generate import _own_seconds
+
+    submitted = datetime(2026, 1, 1, tzinfo=UTC)
+    job = Job(id="j", kind="image", payload={}, priority=0, status=JobStatus.COMPLETED, parents=[], attempts=1,
+              max_retries=0, timeout_s=60, created_at=submitted,
+              started_at=submitted + timedelta(seconds=4), finished_at=submitted + timedelta(seconds=6.5))  # fmt: skip
+    assert _own_seconds(job) == (2.5, 4.0)
+    assert _own_seconds(job.model_copy(update={"started_at": None, "finished_at": None})) == (None, None)
+
+
+def test_a_batch_is_split_when_the_device_reports_little_free_memory(tiny_model: Path, tmp_path: Path) -> None:
+    from engine.providers.diffusers_adapter import DiffusersImageModel, DiffusersPipelines, batch_limit
+
+    settings = Settings(
+        data_dir=tmp_path / "data", diffusers_model=str(tiny_model), diffusers_steps=2, diffusers_size=SIZE,
+        queue_max_batch=8, use_cuda=False, _env_file=None,  # type: ignore[call-arg]
+    )
+    room_for_two = int(2 * 1.2e9 * (SIZE * SIZE) / (512 * 512) / 0.8) + 1  # bytes two 64² images need
+    asked: list[str] = []
+
+    def probe(device: str) -> int:
+        asked.append(device)
+        return room_for_two
+
+    assert batch_limit(settings, room_for_two, SIZE, SIZE) == 2 and batch_limit(settings, None, SIZE, SIZE) == 8
+    assert batch_limit(settings, 0, SIZE, SIZE) == 1  # no room reported: still one image at a time
+    pipelines = DiffusersPipelines(settings, free_memory=probe)
+    model = DiffusersImageModel(settings, "cpu", pipelines)
+    requests = [ImageRequest(prompt=f"a fox number {i}", seed=i) for i in range(5)]
+    results = model.generate(requests)
+    assert len(results) == 5 and all(np.asarray(r.image).shape == (SIZE, SIZE, 3) for r in results)
+    assert pipelines.get("cpu").calls == 3  # 2 + 2 + 1, not one call of 5
+    assert asked == ["cpu"]
+
+    roomy = DiffusersPipelines(settings, free_memory=lambda device: None)  # nothing bounds it: one call
+    DiffusersImageModel(settings, "cpu", roomy).generate(requests)
+    assert roomy.get("cpu").calls == 1

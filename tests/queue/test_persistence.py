@@ -96,3 +96,82 @@ def test_a_new_queue_runs_what_the_last_one_left(db: Database) -> None:
         assert "early" not in ran and ran.index("kid") > ran.index("mid")
     finally:
         second.stop()
+
+
+def _rows(db: Database, table: str) -> int:
+    return int(db.cursor().execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_the_job_log_is_read_by_get_and_folded_into_jobs_before_listing(db: Database) -> None:
+    repo = JobRepository(db)
+    fox = _record("fox", "pending", 1, payload={"prompt": "it's a fox"}, parents=["p"], user_id="u1")
+    repo.log(1, [fox], [])
+    assert (_rows(db, "jobs"), _rows(db, "job_log")) == (0, 1)  # committed, not folded yet
+    seen = repo.get("fox")
+    assert (seen.status, seen.payload, seen.parents, seen.user_id, seen.created_at) == (
+        "pending", {"prompt": "it's a fox"}, ["p"], "u1", fox.created_at)
+    assert repo.find_statuses(["fox", "zz"]) == {"fox": "pending"}
+    fox.status, fox.attempts, fox.device, fox.started_at = "running", 1, "cpu", datetime(2025, 1, 2, tzinfo=UTC)
+    repo.log(2, [], [fox])
+    fox.status, fox.result, fox.finished_at = "completed", {"n": 1}, datetime(2025, 1, 3, tzinfo=UTC)
+    repo.log(3, [], [fox])
+    assert repo.get("fox").status == "completed"  # the latest logged state wins
+    assert [(r.id, r.status, r.result) for r in repo.list_jobs()] == [("fox", "completed", {"n": 1})]
+    assert (_rows(db, "jobs"), _rows(db, "job_log")) == (1, 0)  # listing folded the log
+    stored = repo.get("fox")
+    assert (stored.attempts, stored.device, stored.finished_at, stored.payload) == (
+        1, "cpu", datetime(2025, 1, 3, tzinfo=UTC), {"prompt": "it's a fox"})
+
+
+def test_a_logged_state_of_a_deleted_job_does_not_bring_it_back(db: Database) -> None:
+    repo = JobRepository(db)
+    gone = _record("gone", "pending", 1)
+    repo.log(1, [gone], [])
+    assert repo.fold() == 1
+    db.write("DELETE FROM jobs WHERE id = 'gone'")  # its owner was deleted
+    gone.status = "completed"
+    repo.log(2, [], [gone])  # a late finish
+    repo.fold()
+    assert (_rows(db, "jobs"), _rows(db, "job_log")) == (0, 0)
+
+
+def test_a_new_queue_runs_jobs_a_killed_process_left_in_the_log(db: Database) -> None:
+    JobRepository(db).log(7, [_record("left", "pending", 1, payload={"n": 3})], [])  # never folded
+    queue = GenerationQueue(db, [Device("cpu", "cpu", 1)], QueueConfig(batch_window_ms=0))
+    queue.register("k", lambda ctx: {"twice": ctx.job.payload["n"] * 2})
+    queue.start()
+    try:
+        done = queue.wait("left", WAIT)
+    finally:
+        queue.stop()
+    assert (done.status, done.result) == (JobStatus.COMPLETED, {"twice": 6})
+    assert (JobRepository(db).get("left").status, _rows(db, "job_log")) == ("completed", 0)  # stop folded it
+
+
+def test_two_queues_on_one_file_fold_the_log_at_the_same_time_without_losing_a_job(tmp_path) -> None:  # noqa: ANN001
+    import threading
+
+    first, second = Database(tmp_path / "shared.duckdb"), Database(tmp_path / "shared.duckdb")  # two connections
+    try:
+        repos = [JobRepository(first), JobRepository(second)]
+        errors: list[Exception] = []
+
+        def fold(repo: JobRepository) -> None:
+            try:
+                repo.fold()
+            except Exception as exc:  # noqa: BLE001 - the test reports it below
+                errors.append(exc)
+
+        for round_ in range(10):
+            records = [_record(f"j{round_}-{i}", "pending", i) for i in range(20)]
+            repos[0].log(2 * round_, records[:10], [])
+            repos[1].log(2 * round_ + 1, records[10:], [])
+            folds = [threading.Thread(target=fold, args=(repo,)) for repo in repos]  # both read the same rows
+            for thread in folds:
+                thread.start()
+            for thread in folds:
+                thread.join()
+        assert (_rows(first, "jobs"), _rows(first, "job_log"), errors) == (200, 0, [])
+    finally:
+        second.close()
+        first.close()
