@@ -2,7 +2,11 @@
 
 Handlers are thin: widget values → one `engine.personas` call → component updates. Every
 main action has an `api_name` (persona_save, persona_list, persona_image, persona_transition,
-persona_text, persona_batch, persona_export, persona_import).
+persona_text, persona_batch, persona_export, persona_import), and `persona_open` opens one of
+the caller's personas by id (empty: start a new one), as picking it in the list does.
+
+The persona being edited is per-session state; actions that return the persona's view return,
+in this order: the list, the status line, the nine profile fields, the base image, the history.
 """
 
 from __future__ import annotations
@@ -168,7 +172,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             history: gr.update(value=rows, visible=bool(rows)),
         }
 
-    view_outputs = {persona_id, picker, status, *profile_fields, base_image, history}
+    view_outputs = [persona_id, picker, status, *profile_fields, base_image, history]
 
     @shows_errors
     def on_list(request: gr.Request) -> Any:
@@ -177,8 +181,9 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     @shows_errors
     def on_pick_persona(chosen: str | None, request: gr.Request) -> dict[Any, Any]:
         if not chosen:
-            return {persona_id: ""}
-        return view(personas.get(chosen, owner=_owner(request)), _owner(request))
+            return on_new()
+        owner = _owner(request)
+        return view(personas.get(chosen, owner=owner), owner)
 
     @shows_errors
     def on_save(current: str, n: str, tr: str, ae: str, vo: str, to: str, ra: str, th: str, ap: str, ta: str,
@@ -264,10 +269,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     def on_export(current: str, request: gr.Request) -> str:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
-        card = personas.export_card(current, owner=_owner(request))
-        folder = Path(tempfile.mkdtemp(prefix="persona-card-"))
+        owner = _owner(request)
+        card = personas.export_card(current, owner=owner)
+        # written where Gradio serves from (no second copy), and removed with the owner's data
+        folder = Path(tempfile.mkdtemp(prefix="persona-card-", dir=who.served_dir))
         path = folder / f"{card['data']['name'].replace('/', '_')[:60] or 'persona'}.json"
         path.write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        who.received(owner, [path])
         return str(path)
 
     @shows_errors
@@ -281,7 +289,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     pick_media = gr.State("")
     quiet = {"show_progress": "hidden"}
     refresh.click(on_list, None, picker, api_name="persona_list", **quiet)
-    picker.input(on_pick_persona, picker, view_outputs, api_name=False, **quiet)
+    picker.input(on_pick_persona, picker, view_outputs, api_name="persona_open", **quiet)
     actions.wire(save.click, on_save, [persona_id, *profile_fields], view_outputs, status=save_status,
                  api_name="persona_save")
     new.click(on_new, None, view_outputs, api_name=False, **quiet)
