@@ -93,8 +93,9 @@ def test_personas_through_the_api_for_two_visitors(studio: tuple[Engine, str]) -
     approved = _view(alice.predict("approved", "looks right", api_name="/persona_transition"))
     assert "base image **approved**" in approved["status"] and "appearance **locked**" in approved["status"]
     history = _value(approved["history"])["data"]
-    assert [row[1:4] for row in history] == [["", "pending_upload", "created"], ["pending_upload", "draft", "uploaded face.jpg"],
-                                             ["draft", "approved", "looks right"]]  # fmt: skip
+    assert [row[1:] for row in history] == [["", "pending_upload", "created", "you"],
+                                            ["pending_upload", "draft", "uploaded face.jpg", "you"],
+                                            ["draft", "approved", "looks right", "you"]]  # fmt: skip
     assert "unlock" in _refused(alice.predict, "upload", handle_file(str(FACE)), api_name="/persona_image")
 
     # persona_text: the template engine answers, deterministic under a seed, and says so
