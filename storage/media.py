@@ -9,6 +9,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 from pydantic import BaseModel
 
 from engine.errors import InvalidRequest, NotFound, StorageError
@@ -65,12 +66,20 @@ class MediaStore:
         path = self._path(digest, extension)
         if not path.exists():
             self._write_atomically(path, data)
-        self._db.write(
-            "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            [digest, MEDIA_KINDS[extension], extension, len(data), datetime.now(timezone.utc).replace(tzinfo=None)],
-        )
-        self._owners.claim(digest, owner)
+        try:
+            # the row and its owner's claim in one transaction: a crash cannot leave a row nobody owns
+            with self._db.transaction() as tx:
+                if self.tombstones.is_deleted(owner):  # deleted meanwhile: nothing is stored for them
+                    raise NotFound("Nothing is stored for a person whose data was deleted.")
+                tx.execute(
+                    "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    [digest, MEDIA_KINDS[extension], extension, len(data),
+                     datetime.now(timezone.utc).replace(tzinfo=None)],
+                )
+                self._owners.claim(digest, owner, tx=tx)
+        except duckdb.Error as exc:
+            raise StorageError(f"Cannot record media {digest}: {exc}") from exc
         return MediaRef(sha256=digest, extension=extension, kind=MEDIA_KINDS[extension], size_bytes=len(data), path=path)
 
     def get(self, sha256: str) -> MediaRef:

@@ -101,11 +101,14 @@ class OwnerRecords:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def claim(self, sha256: str, owner_id: str) -> None:
-        self._db.write(
-            "INSERT INTO media_owners (sha256, owner, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [sha256, owner_id, _now()],
-        )
+    def claim(self, sha256: str, owner_id: str, *, tx: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Record that `owner_id` owns the media; inside `tx` when given (one transaction with the media row)."""
+        sql = "INSERT INTO media_owners (sha256, owner, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        params = [sha256, owner_id, _now()]
+        if tx is None:
+            self._db.write(sql, params)
+        else:
+            tx.execute(sql, params)
 
     def media_of(self, owner_id: str, user_id: str | None = None) -> list[str]:
         """The media the owner claims (or, with `user_id`, that one person's rows name)."""

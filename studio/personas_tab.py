@@ -2,7 +2,11 @@
 
 Handlers are thin: widget values → one `engine.personas` call → component updates. Every
 main action has an `api_name` (persona_save, persona_list, persona_image, persona_transition,
-persona_text, persona_batch, persona_export, persona_import).
+persona_text, persona_batch, persona_export, persona_import), and `persona_open` opens one of
+the caller's personas by id (empty: start a new one), as picking it in the list does.
+
+The persona being edited is per-session state; actions that return the persona's view return,
+in this order: the list, the status line, the nine profile fields, the base image, the history.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = ["build"]
 STAND_IN = "Stand-in pictures: no text-to-image model is configured, so the embedded adapter draws labelled storyboard cards."
 HISTORY_HEADERS = ["when (UTC)", "from", "to", "reason", "by"]
 BATCH_HEADERS = ["#", "status", "device", "provider", "face check", "note"]
+NARROW_PAIR = 180  # two fields side by side in a column, stacked on a phone
 MOVES = [("Approve (locks the appearance)", "approved"), ("Reject (needs a new image)", "rejected"),
          ("Unlock (back to draft)", "draft")]
 
@@ -62,7 +67,9 @@ def _gallery(images: list[BatchImage]) -> list[tuple[str, str]]:
 
 
 def _batch_rows(images: list[BatchImage]) -> list[list[Any]]:
-    return [[i.index, i.status, i.device or "", i.provider or "", i.comparison or "", i.note] for i in images]
+    """One row per image; a stand-in's long note is the STAND_IN line above the gallery, so it says 'stand-in'."""
+    return [[i.index, i.status, i.device or "", i.provider or "", i.comparison or "",
+             "labelled stand-in" if i.is_placeholder and i.status == "completed" else i.note] for i in images]
 
 
 def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
@@ -84,11 +91,12 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             name = gr.Textbox(label="Name", max_length=80)
             traits = gr.Textbox(label="Personality traits", placeholder="analytical, kind, bold")
             with gr.Row():
-                aesthetic = gr.Textbox(label="Aesthetic", placeholder="sleek, futuristic", min_width=160)
-                voice = gr.Textbox(label="Voice style", placeholder="precise, playful", min_width=160)
+                aesthetic = gr.Textbox(label="Aesthetic", placeholder="sleek, futuristic", min_width=NARROW_PAIR)
+                voice = gr.Textbox(label="Voice style", placeholder="precise, playful", min_width=NARROW_PAIR)
             with gr.Row():
-                tone = gr.Textbox(label="Tone preference", placeholder="warm and confident", min_width=160)
-                rating = gr.Radio(["sfw", "moderate", "mature"], value="sfw", label="Content rating", min_width=160)
+                tone = gr.Textbox(label="Tone preference", placeholder="warm and confident", min_width=NARROW_PAIR)
+                rating = gr.Radio(["sfw", "moderate", "mature"], value="sfw", label="Content rating",
+                                  min_width=NARROW_PAIR)
             themes = gr.Textbox(label="Themes", placeholder="robotics, open source, chess")
             appearance = gr.Textbox(label="Appearance description", lines=2,
                                     placeholder="short dark hair, round glasses, a red jacket")
@@ -110,8 +118,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             set_image = gr.Button("Set base image", variant="primary")
             image_status = actions.status_line()
             with gr.Row():
-                move = gr.Dropdown(MOVES, value="approved", label="Move to", min_width=160)
-                reason = gr.Textbox(label="Reason", placeholder="why (stored in the history)", min_width=160)
+                move = gr.Dropdown(MOVES, value="approved", label="Move to", min_width=NARROW_PAIR)
+                reason = gr.Textbox(label="Reason", placeholder="why (stored in the history)", min_width=NARROW_PAIR)
             apply_move = gr.Button("Apply")
             move_status = actions.status_line()
             history = gr.Dataframe(headers=HISTORY_HEADERS, label="History", interactive=False, wrap=True,
@@ -135,7 +143,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     run_batch = gr.Button("Generate batch", variant="primary")
     batch_status = actions.status_line()
     gr.Markdown(STAND_IN, elem_classes=["stand-in-note"])
-    gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True)
+    gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True,
+                         elem_classes=["persona-gallery"])  # two columns on a phone (studio.theme)
     picked = gr.Markdown("Select a batch image to pick it as the base image.")
     batch_table = gr.Dataframe(headers=BATCH_HEADERS, label="Where each image ran", interactive=False, wrap=True,
                                visible=False, elem_classes=["studio-table"])
@@ -154,7 +163,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
 
     def view(persona: Persona, owner: Owner) -> dict[Any, Any]:
         rows = [[t.created_at.strftime("%m-%d %H:%M:%S"), t.from_status.value if t.from_status else "",
-                 t.to_status.value, t.reason, t.owner] for t in personas.history(persona.id, owner=owner)]
+                 t.to_status.value, t.reason, "you" if t.owner == owner.id else t.owner]
+                for t in personas.history(persona.id, owner=owner)]  # fmt: skip
         p = persona.profile
         return {
             persona_id: persona.id,
@@ -168,7 +178,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             history: gr.update(value=rows, visible=bool(rows)),
         }
 
-    view_outputs = {persona_id, picker, status, *profile_fields, base_image, history}
+    view_outputs = [persona_id, picker, status, *profile_fields, base_image, history]
 
     @shows_errors
     def on_list(request: gr.Request) -> Any:
@@ -177,8 +187,9 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     @shows_errors
     def on_pick_persona(chosen: str | None, request: gr.Request) -> dict[Any, Any]:
         if not chosen:
-            return {persona_id: ""}
-        return view(personas.get(chosen, owner=_owner(request)), _owner(request))
+            return on_new()
+        owner = _owner(request)
+        return view(personas.get(chosen, owner=owner), owner)
 
     @shows_errors
     def on_save(current: str, n: str, tr: str, ae: str, vo: str, to: str, ra: str, th: str, ap: str, ta: str,
@@ -264,10 +275,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     def on_export(current: str, request: gr.Request) -> str:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
-        card = personas.export_card(current, owner=_owner(request))
-        folder = Path(tempfile.mkdtemp(prefix="persona-card-"))
+        owner = _owner(request)
+        card = personas.export_card(current, owner=owner)
+        # written where Gradio serves from (no second copy), and removed with the owner's data
+        folder = Path(tempfile.mkdtemp(prefix="persona-card-", dir=who.served_dir))
         path = folder / f"{card['data']['name'].replace('/', '_')[:60] or 'persona'}.json"
         path.write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        who.received(owner, [path])
         return str(path)
 
     @shows_errors
@@ -281,7 +295,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     pick_media = gr.State("")
     quiet = {"show_progress": "hidden"}
     refresh.click(on_list, None, picker, api_name="persona_list", **quiet)
-    picker.input(on_pick_persona, picker, view_outputs, api_name=False, **quiet)
+    picker.input(on_pick_persona, picker, view_outputs, api_name="persona_open", **quiet)
     actions.wire(save.click, on_save, [persona_id, *profile_fields], view_outputs, status=save_status,
                  api_name="persona_save")
     new.click(on_new, None, view_outputs, api_name=False, **quiet)

@@ -21,6 +21,7 @@ label[data-testid="block-label"].float {
 }
 /* narrow screens: every table column stays on screen; cells wrap instead */
 @media (max-width: 640px) {
+  .persona-gallery .grid-container { --grid-cols: 2 !important; }
   .table-wrap table { width: 100% !important; table-layout: fixed !important; }
   .table-wrap th, .table-wrap td {
     width: auto !important; min-width: 0 !important; max-width: none !important; padding: 2px !important;

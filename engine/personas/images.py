@@ -41,7 +41,10 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
         request = ImageRequest.model_validate(ctx.job.payload)
         # the remote adapters' progress and cancellation reach this job (engine.providers.progress)
         with reporting(lambda _index, fraction, message: ctx.report(fraction, message), lambda _index: ctx.cancelled):
-            served = models.image.generate_served([request], CallContext(user_id=ctx.job.user_id, job_id=ctx.job.id))
+            # the device the queue placed the job on reaches the adapter; the owner is recorded with the call
+            context = CallContext(user_id=ctx.job.user_id, job_id=ctx.job.id, device=ctx.device.name,
+                                  owner=ctx.job.user_id, kind="persona_image")
+            served = models.image.generate_served([request], context)
         result = served.value[0]
         buffer = io.BytesIO()
         result.image.save(buffer, format="PNG")

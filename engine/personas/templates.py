@@ -101,6 +101,15 @@ class TemplateLibrary:
         for style, templates in self.templates.items():
             if not 3 <= len(templates) <= 5 or not any(t.rating == 0 for t in templates):
                 raise ConfigError(str(TEMPLATES_FILE), f"style {style} needs 3-5 templates, at least one sfw")
+            for template in templates:
+                unknown = set(template.voices) - set(VOICE_MODIFIERS)
+                if unknown:
+                    raise ConfigError(str(TEMPLATES_FILE), f"template {template.id} has variants for unknown voice "
+                                      f"modifiers {sorted(unknown)}; use {', '.join(VOICE_MODIFIERS)}")
+            covered = {m for template in templates for m in template.voices}
+            if covered != set(VOICE_MODIFIERS):
+                missing = sorted(set(VOICE_MODIFIERS) - covered)
+                raise ConfigError(str(TEMPLATES_FILE), f"style {style} has no variant for voice modifiers {missing}")
 
     @classmethod
     def load(cls, path: Path = TEMPLATES_FILE) -> TemplateLibrary:

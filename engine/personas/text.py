@@ -56,7 +56,7 @@ def write_with_model(
     request = TextRequest.from_prompt(ask, system=system, max_new_tokens=MAX_POST_TOKENS, temperature=0.8,
                                       seed=seed)
     try:
-        result = models.text.generate([request], CallContext(user_id=owner))[0]
+        result = models.text.generate([request], CallContext(user_id=owner, owner=owner, kind="persona_text"))[0]
     except StudioError as exc:
         return None, f"the text model failed ({exc.user_message}); the templates wrote this"
     text = clean_post(result.text)

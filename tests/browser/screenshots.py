@@ -55,12 +55,30 @@ def _story(page: Page) -> None:
     page.wait_for_timeout(3000)  # pictures
 
 
+def _personas(page: Page) -> None:
+    panel = _panel(page)
+    panel.get_by_label("Name", exact=True).fill("Ada")
+    panel.get_by_label("Personality traits").fill("geeky, kind, confident")
+    panel.get_by_label("Aesthetic").fill("sleek, futuristic")
+    panel.get_by_label("Themes").fill("robotics, open source, chess")
+    panel.get_by_label("Appearance description").fill("short dark hair, round glasses, a red jacket")
+    panel.get_by_role("button", name="Save profile").click()
+    panel.get_by_text(re.compile(r"style tech")).first.wait_for(timeout=60_000)
+    panel.get_by_label("Prompt", exact=True).fill("share your thoughts on future trends")
+    panel.get_by_label("Template").check()
+    panel.get_by_role("button", name="Write post").click()
+    panel.get_by_text(re.compile("source: template")).wait_for(timeout=60_000)
+    panel.get_by_role("button", name="Generate batch").click()
+    panel.get_by_text("Where each image ran").wait_for(timeout=120_000)
+    page.wait_for_timeout(2000)  # pictures
+
+
 def _system(page: Page) -> None:
     page.wait_for_timeout(2000)
 
 
 ACTIONS: dict[str, Callable[[Page], None]] = {"Playground": _playground, "Intent lab": _intent,
-                                              "Story": _story, "System": _system}
+                                              "Story": _story, "Persona templates": _personas, "System": _system}
 TABS = ["Onboarding & scenarios", "Intent lab", "Story", "Persona templates", "Playground", "System", "Analytics"]
 
 

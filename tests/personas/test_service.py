@@ -186,3 +186,14 @@ def test_card_export_import_through_the_service(make_engine: EngineFactory) -> N
     card = personas.export_card(ada.id, owner=ALICE)
     copy = personas.import_card(card, owner=BOB)
     assert copy.owner == "bob" and copy.profile == ada.profile and copy.id != ada.id
+
+
+def test_persona_model_calls_are_recorded_for_their_owner(make_engine: EngineFactory) -> None:
+    """Image and text calls carry the owner (so deleting the owner removes them) and what they were for."""
+    engine = make_engine(image_provider="face-fake", text_provider="persona-fake", fallback_providers=[])
+    ada = engine.personas.create(ADA, owner=ALICE)
+    engine.personas.batch(ada.id, ["at the lab", "on stage"], owner=ALICE)
+    engine.personas.write(ada.id, "what did you build", owner=ALICE, source="model")
+    calls = [r for r in engine.generations.recent(limit=50, owner="alice") if r.kind and r.kind.startswith("persona")]
+    assert sorted(r.kind or "" for r in calls) == ["persona_image", "persona_image", "persona_text"]
+    assert all(r.user_id == "alice" for r in calls)

@@ -106,3 +106,29 @@ def test_no_template_above_the_content_rating(library: TemplateLibrary, rating: 
     if rating == "mature":
         geeky = profile(personality_traits=["geeky"], content_rating="mature")
         assert any(ratings[library.write(geeky, seed=s).template_id] == 2 for s in range(300))
+
+
+@pytest.mark.parametrize("modifier", ["warm", "confident", "passionate", "analytical"])
+@pytest.mark.parametrize(("trait", "style"), [("artistic", "creative"), ("corporate", "professional"),
+                                              ("geeky", "tech"), ("chill", "casual")])
+def test_every_style_varies_its_text_for_every_voice_modifier(
+    library: TemplateLibrary, modifier: str, trait: str, style: str
+) -> None:
+    tone = {"warm": "warm", "confident": "bold", "passionate": "fiery", "analytical": "precise"}[modifier]
+    voiced = profile(personality_traits=[trait], tone_preference=tone, themes=["tides"])
+    plain = profile(personality_traits=[trait], themes=["tides"])
+    assert library.voice_modifiers(voiced) == [modifier] and library.style(voiced) == style
+    varied = [s for s in range(200) if library.write(voiced, seed=s).text != library.write(plain, seed=s).text]
+    assert varied, f"no {modifier} variant is ever used for {style}"
+
+
+def test_a_library_with_an_unknown_voice_modifier_is_refused() -> None:
+    import yaml
+
+    from engine.errors import ConfigError
+    from engine.personas.templates import TEMPLATES_FILE
+
+    data = yaml.safe_load(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    data["styles"]["tech"]["templates"][0]["voices"]["grumpy"] = "Meh, {theme}."
+    with pytest.raises(ConfigError, match="grumpy"):
+        TemplateLibrary(data)

@@ -29,3 +29,15 @@ def test_cards_are_deterministic_per_prompt_and_seed(image_model: ImageModel) ->
     assert np.array_equal(same, pixels("a lighthouse at dawn", 1))
     assert not np.array_equal(same, pixels("a lighthouse at dawn", 2))
     assert not np.array_equal(same, pixels("a castle at dusk", 1))
+
+
+def test_the_banner_is_drawn_once_per_size_and_every_card_still_carries_it() -> None:
+    from engine.providers.embedded import storyboard
+
+    storyboard._banner_strip.cache_clear()
+    cards = [storyboard.draw_card(ImageRequest(prompt=f"shot {i}", seed=i, width=512, height=512)) for i in range(4)]
+    storyboard.draw_card(ImageRequest(prompt="wide", width=768, height=512))
+    assert storyboard._banner_strip.cache_info().misses == 2  # one per size, not one per card
+    strip = storyboard._banner_strip(512, 512)
+    for card in cards:  # the cached strip is pasted unchanged at the top of every card
+        assert card.crop((0, 0, 512, strip.height)).tobytes() == strip.tobytes()

@@ -6,6 +6,7 @@ import pytest
 from engine.errors import InvalidRequest, NotFound
 from storage.database import Database
 from storage.media import MediaStore
+from storage.ownership import OwnerRecords
 
 
 @pytest.fixture
@@ -57,3 +58,51 @@ def test_bad_input_is_refused_before_writing(store: MediaStore) -> None:
     with pytest.raises(NotFound):
         store.get("0" * 64)
     assert list(store.root.rglob("*.*")) == []
+
+
+def _counts(db: Database) -> tuple[int, int]:
+    cursor = db.cursor()
+    media = cursor.execute("SELECT count(*) FROM media").fetchone()
+    owners = cursor.execute("SELECT count(*) FROM media_owners").fetchone()
+    assert media is not None and owners is not None
+    return int(media[0]), int(owners[0])
+
+
+def test_a_crash_between_row_and_claim_leaves_no_unowned_row(
+    store: MediaStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The media row and its owner claim are one transaction: a crash after the row rolls the row back."""
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(OwnerRecords, "claim", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        store.put(b"orphan?", "png", owner="o1")
+    monkeypatch.undo()
+    assert _counts(db) == (0, 0)
+    assert store.sweep_unowned() == 1  # the file that reached the disk has no row and is swept
+    assert list(store.root.rglob("*.png")) == []
+    ref = store.put(b"orphan?", "png", owner="o1")  # the same bytes store normally afterwards
+    assert _counts(db) == (1, 1) and store.read(ref.sha256) == b"orphan?"
+
+
+def test_a_second_owner_of_the_same_bytes_adds_only_a_claim(store: MediaStore, db: Database) -> None:
+    store.put(b"shared", "png", owner="o1")
+    store.put(b"shared", "png", owner="o2")
+    assert _counts(db) == (1, 2)
+
+
+def test_an_owner_deleted_while_the_file_is_written_gets_no_row(
+    store: MediaStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deletion lands after the first check but before the row: the transaction re-checks."""
+    real_replace = os.replace
+
+    def bury_then_replace(src: str, dst: str) -> None:
+        store.tombstones.bury("gone")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", bury_then_replace)
+    with pytest.raises(NotFound):
+        store.put(b"late", "png", owner="gone")
+    assert _counts(db) == (0, 0)

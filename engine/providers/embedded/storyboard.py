@@ -72,6 +72,26 @@ def _fit_banner(draw: ImageDraw.ImageDraw, width: int, start: int) -> tuple[str,
     return BANNER.replace(" — ", "\n"), 6
 
 
+@lru_cache(maxsize=16)
+def _banner_strip(width: int, unit: int) -> Image.Image:
+    """The placeholder banner across the top of a card `width` wide; drawn once per size (it
+    does not depend on the request), pasted into every card. Treat the result as read-only."""
+    banner_h = max(18, unit // 12)
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    banner, size = _fit_banner(measure, width - 8, max(9, banner_h // 2))
+    banner_h = max(banner_h, (banner.count("\n") + 1) * int(size * 1.25) + 8)
+    strip = Image.new("RGB", (width, banner_h + 1), (20, 20, 24))
+    ImageDraw.Draw(strip).multiline_text(
+        (width / 2, banner_h / 2),
+        banner,
+        font=_font(size, bold=True),
+        fill=(255, 214, 102),
+        anchor="mm",
+        align="center",
+    )
+    return strip
+
+
 def draw_card(request: ImageRequest) -> Image.Image:
     """Render the storyboard card for one request."""
     width, height = request.width or 512, request.height or 512
@@ -85,18 +105,9 @@ def draw_card(request: ImageRequest) -> Image.Image:
 
     unit = min(width, height)
     margin = max(8, unit // 16)
-    banner_h = max(18, unit // 12)
-    banner, size = _fit_banner(draw, width - 8, max(9, banner_h // 2))
-    banner_h = max(banner_h, (banner.count("\n") + 1) * int(size * 1.25) + 8)
-    draw.rectangle([0, 0, width, banner_h], fill=(20, 20, 24))
-    draw.multiline_text(
-        (width / 2, banner_h / 2),
-        banner,
-        font=_font(size, bold=True),
-        fill=(255, 214, 102),
-        anchor="mm",
-        align="center",
-    )
+    strip = _banner_strip(width, unit)
+    image.paste(strip, (0, 0))
+    banner_h = strip.height - 1
 
     card = [margin, banner_h + margin, width - margin, height - margin]
     draw.rounded_rectangle([c + 4 for c in card], radius=margin // 2, fill=(0, 0, 0))  # shadow
