@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from engine.ownership import Owner
 from engine.personas import PersonaProfile, TemplateLibrary
 from engine.personas.images import PERSONA_IMAGE_JOB, register_persona_images
 from engine.personas.text import write_with_model
@@ -27,10 +28,12 @@ from engine.providers.base import ImageRequest
 from engine.providers.gateway import ModelGateway
 from engine.providers.registry import ProviderRegistry
 from engine.queue import Device, GenerationQueue, JobSpec, Priority, QueueConfig
+from engine.routing import HybridRouter, RoutedText
 from engine.settings import Settings, load_settings
 from storage.database import Database
 from storage.generations import GenerationLog
 from storage.media import MediaStore
+from storage.routing import RouterLog
 
 PROFILE = PersonaProfile(
     name="Ada", personality_traits=["geeky", "kind", "confident"], aesthetic="sleek, futuristic",
@@ -39,6 +42,7 @@ PROFILE = PersonaProfile(
 PROMPTS = ["share your research on future trends", "a post for the community", "what did you build today",
            "your thoughts on open source"]
 BATCH = 16
+BENCH = Owner("bench")
 REPEATS = 7
 
 
@@ -51,14 +55,14 @@ def template_p50_ms(library: TemplateLibrary, posts: int) -> float:
     return statistics.median(timings) * 1000
 
 
-def model_p50_ms(models: ModelGateway, posts: int) -> tuple[float, int]:
-    write_with_model(models, PROFILE, "warm-up", seed=0, owner="bench")  # load the model outside the timing
+def model_p50_ms(routed: RoutedText, posts: int) -> tuple[float, int]:
+    write_with_model(routed, PROFILE, "warm-up", seed=0, owner=BENCH)  # load the model outside the timing
     timings, usable = [], 0
     for i in range(posts):
         start = time.perf_counter()
-        text, _why = write_with_model(models, PROFILE, PROMPTS[i % len(PROMPTS)], seed=i, owner="bench")
+        post = write_with_model(routed, PROFILE, PROMPTS[i % len(PROMPTS)], seed=i, owner=BENCH)
         timings.append(time.perf_counter() - start)
-        usable += text is not None
+        usable += post.text is not None
     return statistics.median(timings) * 1000, usable
 
 
@@ -121,9 +125,13 @@ def main() -> None:
             if not args.skip_model:
                 db = Database(folder / "text.duckdb")
                 log = GenerationLog(db)
+                router_log = RouterLog(db)
                 try:
-                    model_ms, usable = model_p50_ms(ModelGateway(registry, log), args.model_posts)
+                    gateway = ModelGateway(registry, log)
+                    routed = RoutedText(gateway, HybridRouter(settings, registry, router_log), router_log)
+                    model_ms, usable = model_p50_ms(routed, args.model_posts)
                 finally:
+                    router_log.close()
                     log.close()
                     db.close()
                 ratio = model_ms / template_ms

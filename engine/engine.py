@@ -112,8 +112,10 @@ def _assemble(kernel: Kernel) -> Engine:
     intent = IntentService(k, deletion)
     scenarios = ScenarioService(settings=k.settings, db=k.db, models=k.models, queue=k.queue, media=k.media,
                                 signer=k.signer, limits=k.limits, deletion=deletion)  # fmt: skip
-    story = StoryService(db=k.db, models=k.models, queue=k.queue, media=k.media, limits=k.limits)
-    personas = PersonaService(db=k.db, media=k.media, models=k.models, queue=k.queue, limits=k.limits, settings=k.settings)
+    story = StoryService(db=k.db, models=k.models, queue=k.queue, media=k.media, limits=k.limits,
+                         routed_text=routed_text)
+    personas = PersonaService(db=k.db, media=k.media, models=k.models, queue=k.queue, limits=k.limits, settings=k.settings,
+                              routed_text=routed_text)
     deletion.sweep()  # what a crash left without an owner
     return Engine(
         kernel,

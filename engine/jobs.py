@@ -7,11 +7,13 @@ and results hold media ids rather than bytes, so the jobs table stays small.
 from __future__ import annotations
 
 import io
+import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.ownership import OPERATOR
 from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest
-from engine.providers.gateway import CallContext
+from engine.providers.gateway import CallContext, CallItem
 from engine.providers.progress import reporting
 from engine.queue import JobContext, JobSpec, Priority
 
@@ -87,17 +89,19 @@ def register_generation_jobs(queue: GenerationQueue, models: ModelGateway, media
 
     def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
         requests = [ImageRequest.model_validate(c.job.payload) for c in contexts]
+        # each picture gets a generations record of its own (its id in the job's result), so each can be rated
+        items = tuple(CallItem(generation_id=uuid.uuid4().hex, owner=c.job.user_id) for c in contexts)
         with _per_item(contexts):
-            served = models.image.generate_served(requests, _context(contexts))
+            served = models.image.generate_served(requests, replace(_context(contexts), items=items))
         stored = []
-        for ctx, result in zip(contexts, served.value, strict=True):
+        for ctx, item, result in zip(contexts, items, served.value, strict=True):
             buffer = io.BytesIO()
             result.image.save(buffer, format="PNG")
             ref = media.put(buffer.getvalue(), "png", owner=_owner(ctx))
             stored.append({
                 "media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note,
                 "provider": served.provider, "model": served.model, "device": ctx.device.name,
-                "batch_size": len(contexts),
+                "batch_size": len(contexts), "generation_id": item.generation_id,
             })
         return stored
 

@@ -3,7 +3,7 @@
 ```python
 kernel = build_kernel(settings)
 story = StoryService(db=kernel.db, models=kernel.models, queue=kernel.queue, media=kernel.media,
-                     limits=kernel.limits)
+                     limits=kernel.limits, routed_text=routed_text)
 ```
 
 `build_engine` builds the kernel, then each service with the few parts it uses, then the `Engine`.

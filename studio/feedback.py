@@ -15,6 +15,8 @@ button.click(handler, inputs, [output, generation_id])               # the handl
 The first widget of the app uses `api_name="feedback"` (the endpoint takes the generation id,
 the rating and the comment, so it rates any output); later ones need their own api_name.
 The widget refuses until an output exists, and a person can rate only their own outputs.
+Several outputs under one widget (a gallery): keep their ids in a list, and set the widget's
+state to the id of the one selected (`gallery.select`); `missing` then says "select one first".
 When the generation id changes (a new output), the rating, comment and thanks are cleared.
 """
 
@@ -33,9 +35,11 @@ RATINGS = [("1 ★ bad", 1), ("2 ★", 2), ("3 ★", 3), ("4 ★", 4), ("5 ★ g
 
 
 def attach(
-    engine: Engine, generation_id: gr.State, who: Identities, *, api_name: str = "feedback", label: str = "Rate this output"
+    engine: Engine, generation_id: gr.State, who: Identities, *, api_name: str = "feedback", label: str = "Rate this output",
+    missing: str = "make an output first, then rate it",
 ) -> None:
-    """Build the rating row under the current Blocks context and wire it to `generation_id`."""
+    """Build the rating row under the current Blocks context and wire it to `generation_id`;
+    `missing` is what a person is told when there is nothing to rate yet."""
     with gr.Group(elem_classes=["studio-feedback"]):
         with gr.Row(equal_height=True):
             rating = gr.Radio(RATINGS, label=label, value=None, scale=3, min_width=240)
@@ -46,7 +50,7 @@ def attach(
     @shows_errors
     def send(output_id: str | None, stars: int | None, text: str, request: gr.Request) -> str:
         if not output_id:
-            raise InvalidRequest("generation_id", "make an output first, then rate it")
+            raise InvalidRequest("generation_id", missing)
         if stars is None:
             raise InvalidRequest("rating", "choose 1 to 5 stars")
         saved = engine.analytics.feedback(str(output_id), int(stars), text, owner=who.owner(request))

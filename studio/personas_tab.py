@@ -3,7 +3,9 @@
 Handlers are thin: widget values → one `engine.personas` call → component updates. Every
 main action has an `api_name` (persona_save, persona_list, persona_image, persona_transition,
 persona_text, persona_batch, persona_export, persona_import), and `persona_open` opens one of
-the caller's personas by id (empty: start a new one), as picking it in the list does.
+the caller's personas by id (empty: start a new one), as picking it in the list does; the ratings
+of a model-written post and of the selected batch image are `feedback_persona_post` and
+`feedback_persona_image`.
 
 The persona being edited is per-session state; actions that return the persona's view return,
 in this order: the list, the status line, the nine profile fields, the base image, the history.
@@ -23,7 +25,7 @@ from engine.errors import InvalidRequest
 from engine.ownership import Owner
 from engine.personas import BatchImage, Persona, PersonaProfile, PersonaService
 from engine.personas.states import allowed_moves
-from studio import actions
+from studio import actions, feedback
 from studio.errors import shows_errors
 from studio.identity import Identities
 from studio.uploads import ImageFile, read_upload
@@ -135,6 +137,9 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     write_status = actions.status_line()
     post = gr.Textbox(label="Post", lines=3, interactive=False)
     post_meta = gr.Markdown()
+    post_id = gr.State(None)  # a model-written post's generation id; templates are not rated
+    feedback.attach(engine, post_id, who, api_name="feedback_persona_post", label="Rate this post",
+                    missing="write a post with the model first (template posts are not model outputs)")
 
     gr.Markdown("### Batch images")
     with gr.Row():
@@ -146,6 +151,10 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True,
                          elem_classes=["persona-gallery"])  # two columns on a phone (studio.theme)
     picked = gr.Markdown("Select a batch image to pick it as the base image.")
+    batch_ids = gr.State([])  # the generation id of each gallery item, in order
+    image_id = gr.State(None)  # the selected image's
+    feedback.attach(engine, image_id, who, api_name="feedback_persona_image", label="Rate the selected image",
+                    missing="select a batch image first, then rate it")
     batch_table = gr.Dataframe(headers=BATCH_HEADERS, label="Where each image ran", interactive=False, wrap=True,
                                visible=False, elem_classes=["studio-table"])
 
@@ -235,7 +244,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
 
     @shows_errors
     def on_write(current: str, ask: str, seed: str | None, src: str, request: gr.Request,
-                 progress: gr.Progress = gr.Progress()) -> tuple[str, str]:
+                 progress: gr.Progress = gr.Progress()) -> tuple[str, str, str | None]:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
         seed_text = (seed or "").strip()
@@ -246,13 +255,15 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                                 seed=int(seed_text) if seed_text else None, source=src)  # type: ignore[arg-type]
         meta = (f"source: **{result.source}** · style: **{result.style}** · voice: "
                 f"{', '.join(result.voice_modifiers) or 'neutral'}")
+        if result.routed_to:
+            meta += f" · routed to **{result.routed_to}**: {'; '.join(result.route_reasons)}"
         if result.note:
             meta += f"  \n_{result.note}_"
-        return result.text, meta
+        return result.text, meta, result.generation_id
 
     @shows_errors
     def on_batch(current: str, ask: str, n: float, request: gr.Request,
-                 progress: gr.Progress = gr.Progress()) -> tuple[Any, Any, list[str | None]]:
+                 progress: gr.Progress = gr.Progress()) -> tuple[Any, Any, list[str | None], list[str | None], None]:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
         owner = _owner(request)
@@ -262,14 +273,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         images = personas.batch(current, prompts, owner=owner)
         shown = [i for i in images if i.status == "completed" and i.path]
         rows = _batch_rows(images)
-        return _gallery(images), gr.update(value=rows, visible=bool(rows)), [i.media for i in shown]
+        return (_gallery(images), gr.update(value=rows, visible=bool(rows)), [i.media for i in shown],
+                [i.generation_id for i in shown], None)
 
-    def on_select(media: list[str | None], event: gr.SelectData) -> tuple[str, str, str]:
+    def on_select(media: list[str | None], ids: list[str | None],
+                  event: gr.SelectData) -> tuple[str, str, str, str | None]:
         index = event.index if isinstance(event.index, int) else 0
         chosen = media[index] if 0 <= index < len(media) else None
         if not chosen:
-            return "", "Select a batch image to pick it as the base image.", "upload"
-        return chosen, f"Picked image {index + 1}; press **Set base image** to make it the base image.", "pick"
+            return "", "Select a batch image to pick it as the base image.", "upload", None
+        rated = ids[index] if index < len(ids) else None
+        return (chosen, f"Picked image {index + 1}; press **Set base image** to make it the base image, "
+                "or rate it below.", "pick", rated)
 
     @shows_errors
     def on_export(current: str, request: gr.Request) -> str:
@@ -303,11 +318,12 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                  status=image_status, api_name="persona_image")
     actions.wire(apply_move.click, on_move, [persona_id, move, reason], view_outputs, status=move_status,
                  api_name="persona_transition")
-    actions.wire(write.click, on_write, [persona_id, prompt, text_seed, source], [post, post_meta], status=write_status,
-                 api_name="persona_text")
-    actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count], [gallery, batch_table, batch_media],
-                 status=batch_status, api_name="persona_batch")
-    gallery.select(on_select, batch_media, [pick_media, picked, seed_mode], api_name=False, **quiet)
+    actions.wire(write.click, on_write, [persona_id, prompt, text_seed, source], [post, post_meta, post_id],
+                 status=write_status, api_name="persona_text")
+    actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count],
+                 [gallery, batch_table, batch_media, batch_ids, image_id], status=batch_status, api_name="persona_batch")
+    gallery.select(on_select, [batch_media, batch_ids], [pick_media, picked, seed_mode, image_id], api_name=False,
+                   **quiet)
     actions.wire(export.click, on_export, persona_id, card_file, status=card_status, api_name="persona_export")
     actions.wire(import_button.click, on_import, import_file, view_outputs, status=card_status,
                  api_name="persona_import")

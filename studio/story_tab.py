@@ -11,7 +11,7 @@ from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.ownership import Owner
 from engine.story import PLACEHOLDER_LABEL, Chapter, ChapterEvent, ChapterImage, StoryService
-from studio import actions
+from studio import actions, feedback
 from studio.errors import shows_errors
 from studio.identity import Identities
 
@@ -30,9 +30,19 @@ def _caption(image: ChapterImage, choices: list[str]) -> str:
     return head
 
 
+def _shown(images: list[ChapterImage]) -> list[ChapterImage]:
+    """The pictures the gallery shows, in its order."""
+    return [i for i in images if i.status == "ready" and i.path]
+
+
+def _picture_ids(images: list[ChapterImage]) -> list[str | None]:
+    """The generation id of each gallery item, in the gallery's order (what a selection rates)."""
+    return [i.generation_id for i in _shown(images)]
+
+
 def _gallery(images: list[ChapterImage], choices: list[str]) -> tuple[list[tuple[str, str]], str, bool]:
     """Gallery items, a status line, and whether any picture is still on its way."""
-    ready = [(i.path, _caption(i, choices)) for i in images if i.status == "ready" and i.path]
+    ready = [(i.path, _caption(i, choices)) for i in _shown(images)]
     pending = sum(i.status == "pending" for i in images)
     missing = sum(i.status in ("failed", "timeout") for i in images)
     parts = [f"{len(ready)} picture(s) ready"]
@@ -67,9 +77,16 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             choice = gr.Radio([], type="index", label="What happens next?", visible=False)
             choose = gr.Button("Choose", variant="primary", visible=False)
             choose_status = actions.status_line()
+            chapter_id = gr.State(None)
+            feedback.attach(engine, chapter_id, who, api_name="feedback_story", label="Rate this chapter",
+                            missing="start an adventure first, then rate its chapter")
         with gr.Column(scale=2):
             gallery = gr.Gallery(label="Pictures", columns=3, height=320, object_fit="contain")
             gallery_note = gr.Markdown()
+            picture_ids = gr.State([])  # the generation id of each gallery item, in order
+            picture_id = gr.State(None)  # the selected picture's
+            feedback.attach(engine, picture_id, who, api_name="feedback_story_picture", label="Rate the selected picture",
+                            missing="click a picture first, then rate it")
     with gr.Row():
         resume_id = gr.Textbox(label="Adventure id", placeholder="paste an id to come back to an adventure", scale=4,
                                min_width=200)
@@ -87,7 +104,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         }
         if first:
             updates.update({choice: gr.update(choices=[], value=None, visible=False), choose: gr.update(visible=False),
-                            gallery: [], gallery_note: "", summary: "", timer: gr.update(active=False)})
+                            gallery: [], gallery_note: "", summary: "", timer: gr.update(active=False),
+                            chapter_id: None, picture_ids: [], picture_id: None})
         return updates
 
     def written(adventure_id: str, chapter: Chapter, owner: Owner) -> Updates:
@@ -99,8 +117,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             head += "\n\n_The model offered no usable choices; these were drawn from the chapter._"
         if chapter.is_last:
             head += "\n\n**The end.** Press *Summary* for your recap."
-        items, note, pending = _gallery(story.image_status(adventure_id, chapter.index, owner=owner),
-                                        chapter.choices)  # fmt: skip
+        images = story.image_status(adventure_id, chapter.index, owner=owner)
+        items, note, pending = _gallery(images, chapter.choices)
         label = "Your answer" if chapter.question else "What happens next?"
         open_choice = not chapter.is_last and bool(chapter.choices)
         return {
@@ -110,12 +128,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                               visible=open_choice, interactive=open_choice),
             choose: gr.update(visible=open_choice, interactive=open_choice),
             gallery: items, gallery_note: note, resume_id: adventure_id, summary: "",
-            timer: gr.update(active=pending),
+            timer: gr.update(active=pending), chapter_id: chapter.generation_id, picture_ids: _picture_ids(images),
+            picture_id: None,
         }
 
-    # for API callers the adventure id stays second to last, as it always was
-    shown = [adventure_state, chapter_state, header, chapter_text, choice, choose, gallery, gallery_note, summary,
-             resume_id, timer]
+    # for API callers the adventure id stays second to last, as it always was (States are not API outputs)
+    shown = [adventure_state, chapter_state, chapter_id, picture_ids, picture_id, header, chapter_text, choice, choose,
+             gallery, gallery_note, summary, resume_id, timer]
 
     def play(adventure_id: str, owner: Owner, status: gr.Markdown) -> Iterator[Updates]:
         plan = len(story.get(adventure_id, owner=owner).plan)
@@ -160,11 +179,16 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     @shows_errors
     def on_tick(adventure_id: str, chapter_index: int, request: gr.Request) -> Outputs:
         if not adventure_id or chapter_index < 0:
-            return gr.update(), gr.update(), gr.update(active=False)
+            return gr.update(), gr.update(), gr.update(), gr.update(active=False)
         owner = who.owner(request)
         chapter = story.get(adventure_id, owner=owner).chapters[chapter_index]
-        items, note, pending = _gallery(story.image_status(adventure_id, chapter_index, owner=owner), chapter.choices)
-        return items, note, gr.update(active=pending)
+        images = story.image_status(adventure_id, chapter_index, owner=owner)
+        items, note, pending = _gallery(images, chapter.choices)
+        return items, note, _picture_ids(images), gr.update(active=pending)
+
+    def on_picture(ids: list[str | None], event: gr.SelectData) -> str | None:
+        index = event.index if isinstance(event.index, int) else -1
+        return ids[index] if 0 <= index < len(ids) else None
 
     actions.wire(start.click, on_start, [world, topic, chapters], [start_status, *shown], status=start_status,
                  api_name="story_start", concurrency_id="model")
@@ -174,5 +198,6 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                  api_name="story_resume", concurrency_id="model")
     actions.wire(summary_button.click, on_summary, [adventure_state], summary, status=resume_status,
                  api_name="story_summary")
-    timer.tick(on_tick, [adventure_state, chapter_state], [gallery, gallery_note, timer], api_visibility="private",
-               show_progress="hidden")
+    timer.tick(on_tick, [adventure_state, chapter_state], [gallery, gallery_note, picture_ids, timer],
+               api_visibility="private", show_progress="hidden")
+    gallery.select(on_picture, picture_ids, picture_id, api_visibility="private", show_progress="hidden")

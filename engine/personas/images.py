@@ -13,6 +13,7 @@ strong warp goes over it.
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from storage.media import MediaStore
 __all__ = ["PERSONA_IMAGE_JOB", "FAR_OFF", "register_persona_images", "shape_distance", "FaceComparer", "Comparison"]
 
 PERSONA_IMAGE_JOB = "persona.image"
+PERSONA_IMAGE_KIND = "persona_image"  # the generations `kind` of a persona batch image
 FAR_OFF = 0.06
 
 
@@ -42,8 +44,8 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
         # the remote adapters' progress and cancellation reach this job (engine.providers.progress)
         with reporting(lambda _index, fraction, message: ctx.report(fraction, message), lambda _index: ctx.cancelled):
             # the device the queue placed the job on reaches the adapter; the owner is recorded with the call
-            context = CallContext(user_id=ctx.job.user_id, job_id=ctx.job.id, device=ctx.device.name,
-                                  owner=ctx.job.user_id, kind="persona_image")
+            context = CallContext(user_id=ctx.job.user_id, owner=ctx.job.user_id, job_id=ctx.job.id,
+                                  device=ctx.device.name, kind=PERSONA_IMAGE_KIND, generation_id=uuid.uuid4().hex)
             served = models.image.generate_served([request], context)
         result = served.value[0]
         buffer = io.BytesIO()
@@ -56,6 +58,7 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
             "provider": served.provider,
             "model": served.model,
             "device": ctx.device.name,
+            "generation_id": context.generation_id,  # the generations record of this image, for feedback
         }
 
     queue.register(PERSONA_IMAGE_JOB, render)

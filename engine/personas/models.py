@@ -126,6 +126,9 @@ class PersonaText(BaseModel):
     template_id: str | None = None
     seed: int | None = None
     note: str = Field("", description="Why the template answered when a model was asked for.")
+    generation_id: str | None = Field(None, description="The model's generation record, to rate the post (model only).")
+    routed_to: str | None = Field(None, description="The text model the router chose (model only).")
+    route_reasons: list[str] = Field(default_factory=list, description="Why the router chose it.")
 
 
 class BatchImage(BaseModel):
@@ -145,3 +148,4 @@ class BatchImage(BaseModel):
     face_distance: float | None = Field(None, description="Landmark-geometry distance to the approved base image.")
     flagged: bool = Field(False, description="True when the face is far off the approved base image.")
     comparison: str = Field("", description="What the comparison found, e.g. 'no face to compare'.")
+    generation_id: str | None = Field(None, description="The image's generation record, to rate it (a new batch only).")

@@ -23,6 +23,7 @@ from engine.personas.text import write_with_model
 from engine.providers.base import Capability, ImageRequest
 from engine.providers.gateway import ModelGateway
 from engine.queue import GenerationQueue, JobSpec, JobStatus, Priority
+from engine.routing import RoutedText
 from engine.settings import Settings
 from storage.database import Database
 from storage.media import MediaStore
@@ -39,9 +40,10 @@ Source = Literal["template", "model", "auto"]
 class PersonaService:
     def __init__(
         self, *, db: Database, media: MediaStore, models: ModelGateway, queue: GenerationQueue,
-        limits: OwnerLimits, settings: Settings, library: TemplateLibrary | None = None,
+        limits: OwnerLimits, settings: Settings, routed_text: RoutedText, library: TemplateLibrary | None = None,
     ) -> None:
         self._repo = PersonaRepository(db)
+        self._routed_text = routed_text  # persona posts go through the hybrid router
         self._media = media
         self._models = models
         self._queue = queue
@@ -183,10 +185,12 @@ class PersonaService:
         if source == "template":
             return PersonaText(source="template", text=post.text, template_id=post.template_id, **base)
         self._limits.check(owner, estimated_cost_usd=0.0)
-        written, why = write_with_model(self._models, persona.profile, prompt, seed=seed, owner=owner.id)
-        if written is not None:
-            return PersonaText(source="model", text=written, **base)
-        return PersonaText(source="template", text=post.text, template_id=post.template_id, note=why, **base)
+        written = write_with_model(self._routed_text, persona.profile, prompt, seed=seed, owner=owner)
+        if written.text is not None:
+            return PersonaText(source="model", text=written.text, generation_id=written.generation_id,
+                               routed_to=written.routed_to, route_reasons=written.reasons, **base)
+        return PersonaText(source="template", text=post.text, template_id=post.template_id, note=written.why,
+                           routed_to=written.routed_to, route_reasons=written.reasons, **base)
 
     # -- batches -----------------------------------------------------------------------------------
 
@@ -249,7 +253,7 @@ class PersonaService:
             out.append(base.model_copy(update={
                 "status": "completed", "device": result.get("device") or done.device, "provider": result.get("provider"),
                 "media": result["media"], "path": path, "is_placeholder": bool(result.get("is_placeholder")),
-                "note": result.get("note") or "",
+                "note": result.get("note") or "", "generation_id": result.get("generation_id"),
             }))
         return out
 

@@ -1,21 +1,30 @@
 """A persona post from the configured text model, with the profile as the system context.
 
-`write_with_model` returns `(text, "")` when the model wrote a usable post, or `(None, why)`
-when it failed, is off, or answered badly (empty, too short, a refusal, the prompt echoed,
-a chat transcript); the service then lets the template engine answer and says so.
+The request goes through the hybrid router (kind `persona_post`, engine/routing), which picks
+the local or the strong model and logs its decision with the generation it served.
+`write_with_model` returns a `ModelPost`: its `text` when the model wrote a usable post, else
+None and `why` it failed, is off, or answered badly (empty, too short, a refusal, the prompt
+echoed, a chat transcript); the service then lets the template engine answer and says so.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from engine.errors import StudioError
+from engine.ownership import Owner
 from engine.personas.cards import system_prompt
 from engine.personas.models import PersonaProfile
 from engine.providers.base import TextRequest
-from engine.providers.gateway import CallContext, ModelGateway
 
-__all__ = ["write_with_model", "clean_post", "MAX_POST_TOKENS"]
+if TYPE_CHECKING:
+    from engine.routing import RoutedText
+
+__all__ = ["write_with_model", "clean_post", "ModelPost", "MAX_POST_TOKENS", "POST_KIND"]
+
+POST_KIND = "persona_post"  # the router's and the generations record's kind of a persona post
 
 MAX_POST_TOKENS = 96
 _MIN_WORDS = 5
@@ -48,19 +57,31 @@ def _problem(text: str, prompt: str, system: str) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class ModelPost:
+    """What the model wrote (None when unusable, with `why`), its generation and the router's choice."""
+
+    text: str | None
+    why: str = ""
+    generation_id: str | None = None
+    routed_to: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
 def write_with_model(
-    models: ModelGateway, profile: PersonaProfile, prompt: str, *, seed: int | None, owner: str
-) -> tuple[str | None, str]:
+    routed: RoutedText, profile: PersonaProfile, prompt: str, *, seed: int | None, owner: Owner
+) -> ModelPost:
     system = system_prompt(profile)
     ask = prompt.strip() or "Write today's post."
     request = TextRequest.from_prompt(ask, system=system, max_new_tokens=MAX_POST_TOKENS, temperature=0.8,
                                       seed=seed)
     try:
-        result = models.text.generate([request], CallContext(user_id=owner, owner=owner, kind="persona_text"))[0]
+        answer = routed.generate(request, kind=POST_KIND, owner=owner)
     except StudioError as exc:
-        return None, f"the text model failed ({exc.user_message}); the templates wrote this"
-    text = clean_post(result.text)
+        return ModelPost(None, f"the text model failed ({exc.user_message}); the templates wrote this")
+    text = clean_post(answer.text)
     problem = _problem(text, ask, system)
+    routed_to, reasons = answer.decision.chosen, list(answer.decision.reasons)
     if problem:
-        return None, f"{problem}; the templates wrote this"
-    return text, ""
+        return ModelPost(None, f"{problem}; the templates wrote this", routed_to=routed_to, reasons=reasons)
+    return ModelPost(text, "", generation_id=answer.generation_id, routed_to=routed_to, reasons=reasons)

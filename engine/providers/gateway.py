@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from engine.errors import InvalidRequest, JobCancelled, ProviderError, ProviderUnavailable, StudioError
@@ -42,9 +42,17 @@ if TYPE_CHECKING:
     )
     from engine.resilience import BreakerBoard
 
-__all__ = ["CallContext", "ModelGateway", "Served", "calling_for"]
+__all__ = ["CallContext", "CallItem", "ModelGateway", "Served", "calling_for"]
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CallItem:
+    """One request of a batched call: the id its output's record gets, and whose output it is."""
+
+    generation_id: str
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,9 @@ class CallContext:
     the successful attempt's record gets (so a caller can hand it to feedback); `providers`, when
     set, replaces the configured chain for this call (the router's choice, engine/routing);
     `model`, a catalogue model id, is run by the adapter that knows it (`calls.chosen_model()`),
-    the others run their default.
+    the others run their default. `items`, one per request of a batch (in order), gives each
+    output a record of its own — its id, its owner, its share of the cost — so that each output
+    of a batched call can be rated on its own; without it a call is one record.
     """
 
     user_id: str | None = None
@@ -67,6 +77,7 @@ class CallContext:
     generation_id: str | None = None
     providers: tuple[str, ...] | None = None
     model: str | None = None
+    items: tuple[CallItem, ...] | None = None
 
 
 _NO_CONTEXT = CallContext()
@@ -192,10 +203,20 @@ class ModelGateway:
                     previous = provider
                     continue
             outcome = "placeholder" if is_placeholder(result) else "ok"
-            estimate = sum(adapter.estimate_cost(request) for request in requests)
+            estimates = [adapter.estimate_cost(request) for request in requests]
+            estimate = sum(estimates)
             cost = estimate if meter.cost_usd is None else meter.cost_usd
-            self._record(capability, provider, adapter, summary, context, started, cost, outcome, None, previous,
-                         meter=meter, estimate=estimate, model=model)  # fmt: skip
+            items = (context or _NO_CONTEXT).items
+            if context is not None and items and len(items) == len(requests):
+                for item, item_estimate in zip(items, estimates, strict=True):  # one record per output
+                    share = item_estimate if meter.cost_usd is None else meter.cost_usd / len(items)
+                    own = replace(context, generation_id=item.generation_id, owner=item.owner or context.owner,
+                                  user_id=item.owner or context.user_id)
+                    self._record(capability, provider, adapter, summary, own, started, share, outcome, None, previous,
+                                 meter=meter, estimate=item_estimate, model=model)  # fmt: skip
+            else:
+                self._record(capability, provider, adapter, summary, context, started, cost, outcome, None, previous,
+                             meter=meter, estimate=estimate, model=model)  # fmt: skip
             return Served(result, provider, model, cost, previous)
         raise _no_adapter(capability, failures)
 

@@ -20,10 +20,11 @@ from engine.story.models import (
     Topic,
     World,
 )
-from engine.story.service import CHARACTERS_JOB, StoryService, auto_choice
+from engine.story.service import CHAPTER_KIND, CHARACTERS_JOB, StoryService, auto_choice
 
 __all__ = [
     "Adventure",
+    "CHAPTER_KIND",
     "CHARACTERS_JOB",
     "Chapter",
     "ChapterEvent",

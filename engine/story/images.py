@@ -134,6 +134,7 @@ class ChapterImages:
                             "elapsed_ms": elapsed,
                             "made_by": f"{job.result.get('model')} on {job.result.get('provider')}"
                             if job.result.get("provider") else None,
+                            "generation_id": job.result.get("generation_id"),
                         }
                     )
                 )

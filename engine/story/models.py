@@ -124,6 +124,7 @@ class ChapterImage(BaseModel):
     note: str = ""
     elapsed_ms: float | None = None
     made_by: str | None = None  # "MODEL on PROVIDER": the adapter that drew it (after any fallback)
+    generation_id: str | None = None  # the picture's generations record (to rate it), once it is ready
 
 
 class Chapter(BaseModel):
@@ -142,6 +143,8 @@ class Chapter(BaseModel):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime = Field(default_factory=utcnow)
     chosen_at: datetime | None = None
+    generation_id: str | None = Field(None, description="The generations record of the chapter text, to rate it.")
+    routed_to: str | None = Field(None, description="The text model the hybrid router chose for the chapter.")
 
     @property
     def is_last(self) -> bool:

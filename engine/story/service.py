@@ -1,7 +1,8 @@
 """`StoryService`: start an adventure, stream its chapters, take choices, resume, summarise.
 
 ```python
-story = StoryService(db=db, models=gateway, queue=queue, media=media, limits=limits)  # before queue.start()
+story = StoryService(db=db, models=gateway, queue=queue, media=media, limits=limits,
+                     routed_text=routed_text)   # before queue.start()
 faster = story.with_config(StoryConfig(chapter_tokens=64))  # the same service (and job), other settings
 adventure = story.start("harbor-town", "phishing-emails", chapters=8, owner=OPERATOR)
 for event in story.stream_chapter(adventure.id):
@@ -13,6 +14,10 @@ Concurrency: one writer per adventure at a time. Choices are serialised and chec
 against the stored version (a duplicate choice returns the adventure unchanged); a
 second caller of `stream_chapter` while a chapter is being written waits for it and
 gets that chapter replayed, so two tabs never make two chapters.
+
+Chapter text goes through the hybrid router (kind `story_chapter`, engine/routing): it picks the
+local or the strong model and logs why; the chapter keeps the generation id (to rate it) and the
+model chosen. Choices are short follow-up calls on the configured chain (kind `story_choices`).
 """
 
 from __future__ import annotations
@@ -58,12 +63,15 @@ if TYPE_CHECKING:
     from engine.limits import OwnerLimits
     from engine.providers.gateway import ModelGateway
     from engine.queue import GenerationQueue
+    from engine.routing import RoutedText
     from storage.database import Database
     from storage.media import MediaStore
 
 __all__ = ["StoryService", "CHARACTERS_JOB", "auto_choice"]
 
 CHARACTERS_JOB = "story.characters"
+CHAPTER_KIND = "story_chapter"  # the router's and the generations record's kind of chapter text
+CHOICES_KIND = "story_choices"
 
 
 def auto_choice(chapter: Chapter) -> int:
@@ -73,8 +81,10 @@ def auto_choice(chapter: Chapter) -> int:
 
 class StoryService:
     def __init__(self, *, db: Database, models: ModelGateway, queue: GenerationQueue, media: MediaStore,
-                 limits: OwnerLimits, config: StoryConfig | None = None, content: StoryContent | None = None) -> None:  # fmt: skip
+                 limits: OwnerLimits, routed_text: RoutedText, config: StoryConfig | None = None,
+                 content: StoryContent | None = None) -> None:  # fmt: skip
         self._models = models
+        self._routed_text = routed_text
         self._queue = queue
         self._media = media
         self._limits = limits
@@ -189,7 +199,8 @@ class StoryService:
             world, topic, kind, index, history_for_prompt(adventure, self.config.history_chars), last_choice,
             question, None if last_answer is None else last_answer.correct, last_question,
         )
-        context = CallContext(user_id=adventure.user_id, session_id=adventure.id, owner=adventure.owner)
+        context = CallContext(user_id=adventure.user_id, session_id=adventure.id, owner=adventure.owner,
+                              kind=CHOICES_KIND)
         started_at = utcnow()
         images: list[ChapterImage] = []
         if index > 0:  # the scene picture runs beside the text stream
@@ -205,7 +216,9 @@ class StoryService:
         started = time.perf_counter()
         ttft: float | None = None
         raw, pieces = "", 0
-        for piece in self._models.text.stream(request, context):
+        writer = Owner(adventure.owner) if adventure.owner else OPERATOR  # the chapter's record is the adventure owner's
+        stream = self._routed_text.stream(request, kind=CHAPTER_KIND, owner=writer, session_id=adventure.id)
+        for piece in stream:
             if ttft is None:
                 ttft = (time.perf_counter() - started) * 1000
             raw += piece
@@ -238,7 +251,8 @@ class StoryService:
         chapter = Chapter(
             index=index, type=kind, text=text, choices=choices, choices_source=source, question=question,
             feedback=self._feedback(last_answer), images=images, tokens=pieces, ttft_ms=ttft,
-            total_ms=total_ms, started_at=started_at, finished_at=utcnow(),
+            total_ms=total_ms, started_at=started_at, finished_at=utcnow(), generation_id=stream.generation_id,
+            routed_to=stream.decision.chosen,
         )
         adventure.chapters.append(chapter)
         self._refuse_deleted(adventure.owner)

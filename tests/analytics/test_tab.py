@@ -11,6 +11,7 @@ import pytest
 from gradio_client import Client
 
 from engine.engine import Engine
+from engine.ownership import Owner
 from engine.settings import Settings
 from tests.analytics.conftest import generation, naive_utc
 from tests.support.studio_app import running_studio
@@ -59,3 +60,29 @@ def test_feedback_widget_rates_the_sessions_own_output(app: tuple[Engine, str]) 
     ).fetchone()
     assert (rating, comment, kind) == (4, "clear voice", "playground_speech")
     assert owner == made_by and len(owner) >= 22  # the visitor's own unguessable key rated their own output
+
+
+@pytest.fixture
+def story_app(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
+    settings = engine_settings.model_copy(update={"text_provider": "story-fake", "router_threshold": 0.0})
+    with running_studio(settings, plugins=["tests.story.fakes"]) as running:
+        yield running
+
+
+def test_a_story_chapter_is_rated_from_the_story_tab(story_app: tuple[Engine, str]) -> None:
+    engine, url = story_app
+    alice, bob = Client(url, verbose=False), Client(url, verbose=False)
+    with pytest.raises(Exception, match="start an adventure first"):
+        alice.predict(4, "", api_name="/feedback_story")
+    alice.predict("harbor-town", "phishing-emails", 3, api_name="/story_start")
+    assert alice.predict(4, "lovely harbour", api_name="/feedback_story") == "Thanks — rated 4/5."
+    with pytest.raises(Exception, match="click a picture first"):
+        alice.predict(4, "", api_name="/feedback_story_picture")
+    with pytest.raises(Exception, match="start an adventure first"):  # bob's session has no chapter of its own
+        bob.predict(5, "", api_name="/feedback_story")
+    rater, rating, comment, kind, made_for = engine.db.cursor().execute(
+        "SELECT f.owner, f.rating, f.comment, g.kind, g.owner FROM feedback f JOIN generations g ON g.id = f.generation_id"
+    ).fetchone()
+    assert (rating, comment, kind) == (4, "lovely harbour", "story_chapter") and rater == made_for
+    [decision] = [d for d in engine.analytics.decisions(10, owner=Owner("root", admin=True)) if d.kind == "story_chapter"]
+    assert decision.owner == made_for and decision.chosen == "story-fake"

@@ -29,7 +29,8 @@ LIMIT = 12  # requests a minute per visitor
 @pytest.fixture
 def studio(engine_settings: Settings) -> Iterator[tuple[Engine, str]]:
     settings = engine_settings.model_copy(update={"rate_limit_per_minute": f"{LIMIT}/minute",
-                                                  "text_provider": "story-fake"})  # chapters in milliseconds
+                                                  "text_provider": "story-fake",  # chapters in milliseconds
+                                                  "router_threshold": 0.0})  # ... routed to the fake, not the local LLM
     with running_studio(settings, plugins=["tests.story.fakes"]) as running:
         yield running
 

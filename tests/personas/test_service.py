@@ -195,5 +195,5 @@ def test_persona_model_calls_are_recorded_for_their_owner(make_engine: EngineFac
     engine.personas.batch(ada.id, ["at the lab", "on stage"], owner=ALICE)
     engine.personas.write(ada.id, "what did you build", owner=ALICE, source="model")
     calls = [r for r in engine.generations.recent(limit=50, owner="alice") if r.kind and r.kind.startswith("persona")]
-    assert sorted(r.kind or "" for r in calls) == ["persona_image", "persona_image", "persona_text"]
+    assert sorted(r.kind or "" for r in calls) == ["persona_image", "persona_image", "persona_post"]
     assert all(r.user_id == "alice" for r in calls)

@@ -29,7 +29,9 @@ def make_story(engine_settings: Settings) -> Iterator[StoryFactory]:
     engines: list[Engine] = []
 
     def make(config: StoryConfig = FAST, fake_text: bool = True, **overrides: object) -> tuple[Engine, StoryService]:
-        updates: dict[str, object] = {"text_provider": "story-fake"} if fake_text else {}
+        # The router sends easy prompts to the bundled local model; threshold 0 sends every chapter to the
+        # configured fake (the "strong" model here), so the fast scripted text is what a story test reads.
+        updates: dict[str, object] = {"text_provider": "story-fake", "router_threshold": 0.0} if fake_text else {}
         updates.update(overrides)
         settings = engine_settings.model_copy(update=updates)
         engine = build_engine(settings, plugins=["tests.story.fakes"])

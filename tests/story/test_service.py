@@ -186,7 +186,7 @@ def test_an_adventure_resumes_after_the_engine_is_rebuilt(make_story: StoryFacto
     written = _play(story, adventure.id)[-1].chapter
     story.choose(adventure.id, 0, 1, owner=OPERATOR)
     engine.close()
-    settings = engine_settings.model_copy(update={"text_provider": "story-fake"})
+    settings = engine_settings.model_copy(update={"text_provider": "story-fake", "router_threshold": 0.0})
     with build_engine(settings, plugins=["tests.story.fakes"]) as again:
         story2 = again.story.with_config(FAST)
         again.start()

@@ -15,4 +15,5 @@ def test_story_tab_builds_with_its_api_names(make_story: StoryFactory) -> None:
     with gr.Blocks() as demo:
         story_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
     names = {fn.api_name for fn in demo.fns.values()}
-    assert {"story_start", "story_choose", "story_resume", "story_summary"} <= names
+    assert {"story_start", "story_choose", "story_resume", "story_summary", "feedback_story",
+            "feedback_story_picture"} <= names
