@@ -109,9 +109,9 @@ def _assemble(kernel: Kernel) -> Engine:
     analytics, routed_text = build_analytics(k.settings, k.db, k.models, k.generations)
     # Buffered rows are written before a deletion removes the owner's rows.
     deletion = DeletionService(db=k.db, media=k.media, queue=k.queue, flushers=[k.generations.flush, analytics.flush])
-    intent = IntentService(k, deletion)
+    intent = IntentService(k, deletion, routed_text=routed_text)
     scenarios = ScenarioService(settings=k.settings, db=k.db, models=k.models, queue=k.queue, media=k.media,
-                                signer=k.signer, limits=k.limits, deletion=deletion)  # fmt: skip
+                                signer=k.signer, limits=k.limits, deletion=deletion, outputs=k.generations)  # fmt: skip
     story = StoryService(db=k.db, models=k.models, queue=k.queue, media=k.media, limits=k.limits,
                          routed_text=routed_text)
     personas = PersonaService(db=k.db, media=k.media, models=k.models, queue=k.queue, limits=k.limits, settings=k.settings,

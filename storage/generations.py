@@ -11,7 +11,10 @@ from storage.batched import BatchedInserts
 from storage.database import Database
 from storage.ownership import Tombstones
 
-__all__ = ["GenerationRecord", "GenerationLog"]
+__all__ = ["GenerationRecord", "GenerationLog", "OUTPUT_CAPABILITY"]
+
+# The capability of a row that records a rated output, not a model call (engine/analytics/outputs.py).
+OUTPUT_CAPABILITY = "output"
 
 
 def _now() -> datetime:
@@ -63,14 +66,15 @@ class GenerationLog:
     def flush(self) -> int:
         return self._writer.flush()
 
-    def recent(self, limit: int = 50, owner: str | None = None) -> list[GenerationRecord]:
-        """The newest records; only `owner`'s when given (None: everybody's, for an admin)."""
+    def recent(self, limit: int = 50, owner: str | None = None, *, outputs: bool = False) -> list[GenerationRecord]:
+        """The newest model calls; only `owner`'s when given (None: everybody's, for an admin).
+        `outputs`: include the rows of rated outputs (capability 'output', which are not model calls)."""
         self.flush()
         cursor = self._db.cursor()
         rows = cursor.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM generations WHERE (? IS NULL OR owner = ?)"
-            " ORDER BY created_at DESC LIMIT ?",
-            [owner, owner, limit],
+            " AND (? OR capability <> 'output') ORDER BY created_at DESC LIMIT ?",
+            [owner, owner, outputs, limit],
         ).fetchall()
         return [GenerationRecord(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]
 
@@ -79,11 +83,11 @@ class GenerationLog:
         return int(self._db.cursor().execute("SELECT count(*) FROM generations").fetchone()[0])  # type: ignore[index]
 
     def summary_by_provider(self) -> list[tuple[str, str, str, int, float, float]]:
-        """(capability, provider, outcome, calls, mean latency ms, total cost) per group."""
+        """(capability, provider, outcome, calls, mean latency ms, total cost) per group of model calls."""
         self.flush()
         return self._db.cursor().execute(
             "SELECT capability, provider, outcome, count(*), avg(latency_ms), sum(cost_usd)"
-            " FROM generations GROUP BY ALL ORDER BY capability, provider, outcome"
+            " FROM generations WHERE capability <> 'output' GROUP BY ALL ORDER BY capability, provider, outcome"
         ).fetchall()
 
     def close(self) -> None:

@@ -58,6 +58,7 @@ class AssetRow:
     provenance: dict[str, Any] | None
     created_at: datetime
     owner: str = "operator"
+    generation_id: str | None = None  # the output's generations row, what feedback rates (migration 020)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class CacheRow:
     expires_at: datetime
     last_access: datetime | None
     owner: str = "operator"
+    generation_id: str | None = None  # the narration's generations row (migration 020)
 
 
 def _loads(value: Any) -> Any:
@@ -140,22 +142,25 @@ class ScenarioUserRepository(_Repository):
         self._write("UPDATE scenario_users SET caricature_media = ? WHERE id = ?", [media, user_id])
 
 
-_ASSET_COLUMNS = "user_id, name, kind, job_id, media, seconds, realtime, extra, provenance, created_at, owner"
+_ASSET_COLUMNS = (
+    "user_id, name, kind, job_id, media, seconds, realtime, extra, provenance, created_at, owner, generation_id"
+)
 
 
 class ScenarioAssetRepository(_Repository):
     def upsert(self, row: AssetRow) -> None:
         self._write(
-            f"INSERT OR REPLACE INTO scenario_assets ({_ASSET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO scenario_assets ({_ASSET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row.user_id, row.name, row.kind, row.job_id, row.media, row.seconds, row.realtime,
              json.dumps(row.extra) if row.extra is not None else None,
-             json.dumps(row.provenance) if row.provenance is not None else None, row.created_at, row.owner],
+             json.dumps(row.provenance) if row.provenance is not None else None, row.created_at, row.owner,
+             row.generation_id],
         )  # fmt: skip
 
     def for_user(self, user_id: str) -> dict[str, AssetRow]:
         rows = self._read(f"SELECT {_ASSET_COLUMNS} FROM scenario_assets WHERE user_id = ?", [user_id])
         return {
-            r[1]: AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _loads(r[7]), _loads(r[8]), r[9], r[10])
+            r[1]: AssetRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), _loads(r[7]), _loads(r[8]), r[9], r[10], r[11])
             for r in rows
         }
 
@@ -165,17 +170,18 @@ class ScenarioAssetRepository(_Repository):
 
 _CACHE_COLUMNS = (
     "cache_key, user_id, step_id, script_hash, voice_hash, engine, media, duration_s, generation_ms,"
-    " preloaded, access_count, created_at, expires_at, last_access, owner"
+    " preloaded, access_count, created_at, expires_at, last_access, owner, generation_id"
 )
 
 
 class NarrationCacheRepository(_Repository):
     def put(self, row: CacheRow) -> None:
         self._write(
-            f"INSERT OR REPLACE INTO narration_cache ({_CACHE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT OR REPLACE INTO narration_cache ({_CACHE_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row.cache_key, row.user_id, row.step_id, row.script_hash, row.voice_hash, row.engine, row.media,
              row.duration_s, row.generation_ms, row.preloaded, row.access_count, row.created_at,
-             row.expires_at, row.last_access, row.owner],
+             row.expires_at, row.last_access, row.owner, row.generation_id],
         )  # fmt: skip
 
     def get(self, cache_key: str) -> CacheRow | None:

@@ -1,6 +1,6 @@
 """The guided course on the onboarding tab: a step list with Back and Next, each step's scene,
-talking photo or phone call with its narration, progress through the course, and the
-spot-the-fake quiz at the end with the person's score."""
+talking photo or phone call with its narration (each with a rating row under it), progress
+through the course, and the spot-the-fake quiz at the end with the person's score."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.ownership import Owner
 from engine.scenarios import QuizScore
+from studio import feedback
 from studio.identity import Identities
 from studio.inline_notice import notice_html, progress_html, refuses_inline
 
@@ -43,11 +44,15 @@ class CourseView:
     answers: list[gr.Radio]
     score: gr.Markdown
     stream: Callable[[str, int, Owner], Iterator[Updates]]
+    rated: dict[str, gr.State]  # scene, talking_photo, call, narration -> the generation id the rating row rates
+    ratings: dict[str, gr.Group]  # the same keys -> the rating row
 
     @property
     def outputs(self) -> list[Any]:
+        # the rating rows' states and groups come last: the API returns neither (its order stays)
         return [self.notice, self.steps, self.progress, self.title, self.text, self.narration, self.image, self.video,
-                self.call, self.back, self.next, self.step_box, self.quiz_box, self.score]  # fmt: skip
+                self.call, self.back, self.next, self.step_box, self.quiz_box, self.score,
+                *self.rated.values(), *self.ratings.values()]  # fmt: skip
 
     def cleared(self) -> Updates:
         """Every output of the course emptied, the course hidden (after a deletion)."""
@@ -55,7 +60,9 @@ class CourseView:
                 self.progress: "", self.title: "", self.text: "", self.narration: None,
                 self.image: gr.update(value=None, visible=False), self.video: gr.update(value=None, visible=False),
                 self.call: gr.update(value=None, visible=False), self.score: "",
-                **{radio: gr.update(value=None) for radio in self.answers}}  # fmt: skip
+                **{radio: gr.update(value=None) for radio in self.answers},
+                **{state: None for state in self.rated.values()},
+                **{group: gr.update(visible=False) for group in self.ratings.values()}}  # fmt: skip
 
 
 def _score_markdown(score: QuizScore) -> str:
@@ -93,16 +100,30 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         with gr.Column(elem_id="course-step") as step_box:
             title = gr.Markdown(elem_id="course-step-title")
             text = gr.Markdown(elem_id="course-step-text")
+            rated = {name: gr.State(None) for name in ("scene", "talking_photo", "call", "narration")}
             with gr.Row():
-                image = gr.Image(label="The scene", show_label=False, interactive=False, visible=False,
-                                 buttons=[], elem_id="course-image", min_width=280)  # fmt: skip
-                video = gr.Video(label="Talking photo", show_label=False, interactive=False, visible=False,
-                                 buttons=[], elem_id="course-video", min_width=280)  # fmt: skip
+                with gr.Column(min_width=280):
+                    image = gr.Image(label="The scene", show_label=False, interactive=False, visible=False,
+                                     buttons=[], elem_id="course-image", min_width=280)  # fmt: skip
+                    scene_rating = feedback.attach(engine, rated["scene"], who, api_name="feedback_scenario",
+                                                   label="Rate this scene", visible=False, elem_id="rate-scene")  # fmt: skip
+                with gr.Column(min_width=280):
+                    video = gr.Video(label="Talking photo", show_label=False, interactive=False, visible=False,
+                                     buttons=[], elem_id="course-video", min_width=280)  # fmt: skip
+                    video_rating = feedback.attach(engine, rated["talking_photo"], who, api_name="feedback_talking_photo",
+                                                   label="Rate this talking photo", visible=False,
+                                                   elem_id="rate-talking-photo")  # fmt: skip
             call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, visible=False,
                             buttons=["download"],
                             elem_id="course-call")  # fmt: skip
+            call_rating = feedback.attach(engine, rated["call"], who, api_name="feedback_call", label="Rate this call",
+                                          visible=False, elem_id="rate-call")  # fmt: skip
             narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
                                  elem_id="course-narration")  # fmt: skip
+            narration_rating = feedback.attach(engine, rated["narration"], who, api_name="feedback_narration",
+                                               label="Rate the narration", visible=False, elem_id="rate-narration")  # fmt: skip
+            ratings = {"scene": scene_rating, "talking_photo": video_rating, "call": call_rating,
+                       "narration": narration_rating}  # fmt: skip
         with gr.Column(visible=False, elem_id="course-quiz") as quiz_box:
             gr.Markdown("### Spot the fake: a short quiz for each lesson")
             answers: list[gr.Radio] = []
@@ -140,7 +161,11 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
                           image: gr.update(value=None, visible=bool(step.scenario)),
                           video: gr.update(value=None, visible=bool(step.scenario)),
                           call: gr.update(value=None, visible=bool(step.dub)),
-                          notice: progress_html(0, 2, f"{making} (1/2)…")}  # fmt: skip
+                          notice: progress_html(0, 2, f"{making} (1/2)…"),
+                          **{state: None for state in rated.values()},  # the last step's ratings go at once
+                          ratings["scene"]: gr.update(visible=bool(step.scenario)),
+                          ratings["talking_photo"]: gr.update(visible=bool(step.scenario)),
+                          ratings["call"]: gr.update(visible=bool(step.dub)), ratings["narration"]: gr.update(visible=True)}  # fmt: skip
         yield dict(state)
         view = scenarios.course_step(user_id, position, owner=owner)
         made = " (made just now)" if view.realtime else ""
@@ -149,18 +174,20 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         media = {text: view.text + listen, image: str(view.image_path) if view.image_path else None,
                  video: str(view.video_path) if view.video_path else None,
                  call: str(view.call_path) if view.call_path else None,
+                 rated["scene"]: view.image_generation_id, rated["talking_photo"]: view.video_generation_id,
+                 rated["call"]: view.call_generation_id,
                  notice: progress_html(1, 2, f"Preparing the narration (2/2){made}…")}  # fmt: skip
         state.update(media)
         yield media
         spoken = scenarios.narration(user_id, step.id, owner=owner)
         source = "from the cache" if spoken.hit else "made just now"
-        state.update({narration: str(spoken.path),
+        state.update({narration: str(spoken.path), rated["narration"]: spoken.generation_id,
                       notice: notice_html(f"Step {position + 1} of {total} is ready; narration {source} "
                                           f"in {spoken.seconds * 1000:.0f} ms.")})  # fmt: skip
         yield state
 
     outputs = [notice, step_list, progress, title, text, narration, image, video, call, back, forward, step_box,
-               quiz_box, score]  # fmt: skip
+               quiz_box, score, *rated.values(), *ratings.values()]  # fmt: skip
 
     def mover(delta: int) -> Callable[..., Iterator[Updates]]:
         @refuses_inline(notice)
@@ -184,4 +211,5 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
     check.click(on_answer, [user_box, *answers], [score, notice], api_name="answer_quiz")
     return CourseView(panel=panel, notice=notice, steps=step_list, progress=progress, title=title, text=text,
                       narration=narration, image=image, video=video, call=call, back=back, next=forward,
-                      step_box=step_box, quiz_box=quiz_box, answers=answers, score=score, stream=stream)  # fmt: skip
+                      step_box=step_box, quiz_box=quiz_box, answers=answers, score=score, stream=stream,
+                      rated=rated, ratings=ratings)  # fmt: skip

@@ -8,9 +8,12 @@ the output:
 ```python
 generation_id = gr.State(None)
 output = gr.Textbox(...)
-feedback.attach(engine, generation_id, api_name="feedback_story")   # under the output
-button.click(handler, inputs, [output, generation_id])               # the handler returns the id
+feedback.attach(engine, generation_id, who, api_name="feedback_story")   # under the output
+button.click(handler, inputs, [output, generation_id])                    # the handler returns the id
 ```
+
+`attach` returns the widget's group, so that a tab can show it only beside an output that is
+shown (`visible=False` to start hidden, then `gr.update(visible=...)` on the group).
 
 The first widget of the app uses `api_name="feedback"` (the endpoint takes the generation id,
 the rating and the comment, so it rates any output); later ones need their own api_name.
@@ -36,11 +39,11 @@ RATINGS = [("1 ★ bad", 1), ("2 ★", 2), ("3 ★", 3), ("4 ★", 4), ("5 ★ g
 
 def attach(
     engine: Engine, generation_id: gr.State, who: Identities, *, api_name: str = "feedback", label: str = "Rate this output",
-    missing: str = "make an output first, then rate it",
-) -> None:
-    """Build the rating row under the current Blocks context and wire it to `generation_id`;
+    missing: str = "make an output first, then rate it", visible: bool = True, elem_id: str | None = None,
+) -> gr.Group:
+    """Build the rating row under the current Blocks context, wire it to `generation_id`; its group.
     `missing` is what a person is told when there is nothing to rate yet."""
-    with gr.Group(elem_classes=["studio-feedback"]):
+    with gr.Group(elem_classes=["studio-feedback"], visible=visible, elem_id=elem_id) as group:
         with gr.Row(equal_height=True):
             rating = gr.Radio(RATINGS, label=label, value=None, scale=3, min_width=240)
             comment = gr.Textbox(label="Comment (optional)", lines=1, max_lines=3, scale=3, min_width=200)
@@ -62,3 +65,4 @@ def attach(
     submit.click(send, [generation_id, rating, comment], status, api_name=api_name, show_progress="hidden")
     # a new output gets a fresh rating row: the stars and thanks given to the last one do not stay
     generation_id.change(cleared, None, [rating, comment, status], show_progress="hidden", api_visibility="private")
+    return group

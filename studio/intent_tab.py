@@ -11,6 +11,7 @@ import pandas as pd
 from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.intent import Classification, EvaluationReport, Method, ProcessResult, RunStatus, Workflow
+from studio import feedback
 from studio.errors import warns_on_refusal
 from studio.identity import Identities
 from studio.intent_plots import confusion_figure, latency_figure
@@ -98,6 +99,9 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             output_image = gr.Image(label=RESULT_LABEL, interactive=False, height=320, visible=False)
             output_video = gr.Video(label=RESULT_LABEL, interactive=False, height=320, visible=False)
             compare_table = gr.Dataframe(label="Side by side", interactive=False, wrap=True, visible=False)
+            rated = gr.State(None)  # the shown classification or run, what the rating row rates
+            rating = feedback.attach(engine, rated, who, api_name="feedback_intent", label="Rate this result",
+                                     visible=False, elem_id="rate-intent")  # fmt: skip
     with gr.Accordion("Circuit breakers (remote providers)", open=False):
         breakers_note = gr.Markdown()
         breakers = gr.Dataframe(interactive=False, wrap=True, visible=False)
@@ -133,10 +137,12 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         log_table = gr.Dataframe(interactive=False, wrap=True, visible=False)
         refresh_log = gr.Button("Refresh")
 
-    result_outputs = [card, output_image, output_video, compare_table]
+    result_outputs = [card, output_image, output_video, compare_table, rated, rating]
 
-    def result_area(text: str, table: pd.DataFrame | None = None, result: ProcessResult | None = None) -> dict:
-        """Every output of the result area, replaced together: no earlier result stays beside a new one."""
+    def result_area(text: str, table: pd.DataFrame | None = None, result: ProcessResult | None = None,
+                    generation_id: str | None = None) -> dict:  # fmt: skip
+        """Every output of the result area, replaced together: no earlier result stays beside a new one.
+        A single answer or run (`generation_id`) gets the rating row; a comparison or a refusal does not."""
         path = result.output_path if result is not None else None
         kind = result.output_kind if result is not None else None
         label = SIMULATION_LABEL if result is not None and result.labelled else RESULT_LABEL
@@ -145,6 +151,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             output_image: gr.update(value=path if kind == "image" else None, visible=kind == "image", label=label),
             output_video: gr.update(value=path if kind == "video" else None, visible=kind == "video", label=label),
             compare_table: gr.update(value=table, visible=table is not None and not table.empty),
+            rated: generation_id,
+            rating: gr.update(visible=generation_id is not None),
         }
 
     def refused_result(message: str) -> dict:
@@ -152,7 +160,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
 
     @warns_on_refusal(refused_result)
     def run_classify(text: str, image: bool, chosen: str, request: gr.Request) -> dict:
-        return result_area(_classification_card(engine.intent.classify(text, image, chosen, owner=who.owner(request))))
+        answer = engine.intent.classify(text, image, chosen, owner=who.owner(request))
+        return result_area(_classification_card(answer), generation_id=answer.generation_id)
 
     @warns_on_refusal(refused_result)
     def run_compare(text: str, image: bool, request: gr.Request) -> dict:
@@ -168,7 +177,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         who.received(owner, [image])
         result = engine.intent.process(text, read_optional(image), level, owner=owner)
         progress(1.0, desc="Done")
-        return result_area(_process_card(result), result=result)
+        return result_area(_process_card(result), result=result, generation_id=result.generation_id)
 
     @warns_on_refusal(lambda message: f"**Not saved:** {message}")
     def run_save_reference(image: str | None, tag: str, request: gr.Request) -> str:

@@ -11,6 +11,7 @@ import gradio as gr
 from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.scenarios import OnboardRequest
+from studio import feedback
 from studio.course_view import build_course
 from studio.course_words import making_stage, removed_words, status_rows
 from studio.identity import Identities
@@ -56,6 +57,10 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             caricature = gr.Image(label="Your caricature", show_label=False, interactive=False, visible=False,
                                   buttons=[], elem_id="onboard-caricature")  # fmt: skip
             caption = gr.Markdown("Your caricature: a labelled simulation.", visible=False)
+            caricature_id = gr.State(None)  # what the caricature's rating row rates
+            caricature_rating = feedback.attach(engine, caricature_id, who, api_name="feedback_caricature",
+                                                label="Rate your caricature", visible=False,
+                                                elem_id="rate-caricature")  # fmt: skip
             table = gr.Dataframe(headers=["made for you", "state"], interactive=False, wrap=True, visible=False,
                                  column_widths=["55%", "45%"], elem_id="onboard-status")  # fmt: skip
             refresh = gr.Button("Refresh status", size="sm", visible=False)
@@ -78,7 +83,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                 confirm_no = gr.Button("Keep my data", elem_id="delete-confirm-no")
         deleted = gr.HTML(elem_id="delete-result")
 
-    form_outputs = [making, watching, form_box, caricature, caption, user_box, table, refresh, course.panel]
+    form_outputs = [making, watching, form_box, caricature, caption, user_box, table, refresh, course.panel,
+                    caricature_id, caricature_rating]  # fmt: skip
 
     @refuses_inline(making)
     def on_onboard(name_v: str, age_v: float, gender_v: str, photo_v: str, voice_v: str, consent_v: bool,
@@ -94,6 +100,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         ready, total, stage = making_stage(result.assets)
         made = {making: progress_html(ready, total, stage), watching: result.user_id, user_box: result.user_id,
                 caricature: gr.update(value=str(result.caricature_path), visible=True), caption: gr.update(visible=True),
+                caricature_id: result.caricature_generation_id, caricature_rating: gr.update(visible=True),
                 form_box: gr.update(open=False), table: gr.update(value=status_rows(result.assets), visible=True),
                 refresh: gr.update(visible=True), course.panel: gr.update(visible=True),
                 **{answer: None for answer in course.answers}}  # a new course: no old quiz picks  # fmt: skip
@@ -138,6 +145,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         if not people:
             return {user_box: "", key_notice: notice_html("Welcome back. This key has no course yet: make one above.")}
         return {user_box: people[0], course.panel: gr.update(visible=True), caricature: gr.update(visible=False),
+                caricature_id: None, caricature_rating: gr.update(visible=False),
                 key_notice: notice_html("Welcome back: your course is below.")}  # fmt: skip
 
     @refuses_inline(course.notice)
@@ -155,14 +163,16 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                    watching: "", caricature: gr.update(value=None, visible=False), caption: gr.update(visible=False),
                    form_box: gr.update(open=True), user_box: "", key_box: "", key_notice: "",
                    table: gr.update(value=[], visible=False), refresh: gr.update(visible=False),
-                   confirm_box: gr.update(visible=False), delete_button: gr.update(visible=True)}  # fmt: skip
+                   confirm_box: gr.update(visible=False), delete_button: gr.update(visible=True),
+                   caricature_id: None, caricature_rating: gr.update(visible=False)}  # fmt: skip
         return {**cleared, **course.cleared(), deleted: notice_html(removed_words(report))}
 
     submit.click(on_onboard, [name, age, gender, photo, voice, consent], [*form_outputs, deleted, *course.outputs, *course.answers],
                  api_name="onboard").then(follow, watching, [table, making], api_visibility="private")  # fmt: skip
     refresh.click(on_status, user_box, [table, making], api_name="scenario_status")
     show_key.click(on_show_key, None, [key_box, key_notice], api_name="my_key")
-    come_back.click(on_come_back, key_box, [user_box, course.panel, caricature, key_notice], api_name="come_back").then(
+    come_back.click(on_come_back, key_box, [user_box, course.panel, caricature, key_notice, caricature_id, caricature_rating],
+                    api_name="come_back").then(
         reopen, user_box, course.outputs, api_visibility="private")  # fmt: skip
     delete_button.click(lambda: (gr.update(visible=True), gr.update(visible=False), ""), None,
                         [confirm_box, delete_button, deleted], api_visibility="private")  # fmt: skip
@@ -171,5 +181,6 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     delete_outputs = [deleted, name, age, gender, photo, voice, consent, making, watching, caricature, caption, form_box,
                       user_box, key_box, key_notice, table, refresh, confirm_box, delete_button, course.panel,
                       course.notice, course.steps, course.progress, course.title, course.text, course.narration,
-                      course.image, course.video, course.call, course.score, *course.answers]  # fmt: skip
+                      course.image, course.video, course.call, course.score, *course.answers,
+                      caricature_id, caricature_rating, *course.rated.values(), *course.ratings.values()]  # fmt: skip
     confirm_yes.click(on_delete, None, delete_outputs, api_name="delete_user")

@@ -7,6 +7,12 @@ verdict, which must validate as `LLMAnswer`. A provider error or an answer that 
 validate is retried (exponential backoff with jitter, tenacity); requests still without
 an answer after the last attempt go to the fallback classifiers in order (by default
 embedding, then rules), and the result says so in `fallback_used` and `reasoning`.
+
+Given the engine's `RoutedText`, each attempt goes through the hybrid router as kind
+`classification` (engine/routing): the router picks the local or the strong model from the
+request's complexity and measured performance, and logs its decision. An answer from the model
+carries the id of the call that made it (`Classification.generation_id`), so a rating of the
+answer is a rating of that model on classification, which the router reads back.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,10 +32,15 @@ from engine.intent.examples import TRAIN_PATH, load_examples
 from engine.intent.likelihood import DESCRIPTIONS, LabelContexts
 from engine.intent.models import Classification, ClassifyRequest, LabelledExample, Method, Workflow
 from engine.intent.rules import RulesClassifier
+from engine.ownership import OPERATOR, Owner
 from engine.providers.base import CHOOSE, TextModel, TextRequest
+from engine.providers.gateway import CALLER, CallContext
 from engine.providers.services import TextService
+from engine.routing.text import RoutedText
 
-__all__ = ["LLMClassifier", "LLMAnswer", "MalformedAnswer", "SYSTEM_PROMPT"]
+__all__ = ["LLMClassifier", "LLMAnswer", "MalformedAnswer", "SYSTEM_PROMPT", "ROUTE_KIND"]
+
+ROUTE_KIND = "classification"  # the router's kind of request, and the `kind` of the model calls
 
 SYSTEM_PROMPT = (
     "You route creative requests to one workflow. Workflows:\n"
@@ -73,14 +85,14 @@ class LLMAnswer(BaseModel):
 
 
 class LLMClassifier(Classifier):
-    """Classifies with a `TextModel` (or the gateway's text service, which picks the adapter);
-    falls back to `fallbacks` (default: rules) when it fails."""
+    """Classifies with a `TextModel`, the gateway's text service (which picks the adapter) or the
+    routed text door (the router picks the model); falls back to `fallbacks` (default: rules) when it fails."""
 
     method = Method.LLM
 
     def __init__(
         self,
-        text_model: TextModel | TextService,
+        text_model: TextModel | TextService | RoutedText,
         fallbacks: Sequence[Classifier] | None = None,
         attempts: int = 3,
         backoff_initial_s: float = 0.5,
@@ -109,17 +121,25 @@ class LLMClassifier(Classifier):
             json_mode=True,
         )
 
-    def _ask(self, requests: Sequence[ClassifyRequest]) -> list[LLMAnswer | MalformedAnswer]:
-        """One answer (or why there is none) per request, from whichever adapter serves the call."""
+    def _ask(self, requests: Sequence[ClassifyRequest]) -> tuple[list[LLMAnswer | MalformedAnswer], str | None]:
+        """One answer (or why there is none) per request, from whichever adapter serves the call,
+        and the id of that call's generation record (None for a bare `TextModel`)."""
 
         def run(model: TextModel) -> list[LLMAnswer | MalformedAnswer]:
             if CHOOSE in model.features:
                 return self._by_likelihood(model, requests)
             return [self._parsed(reply.text) for reply in model.generate([self._request(r) for r in requests])]
 
+        asked = [self._request(r) for r in requests]
         if isinstance(self._model, TextModel):
-            return run(self._model)
-        return self._model.with_model(run, [self._request(r) for r in requests])
+            return run(self._model), None
+        if isinstance(self._model, RoutedText):
+            caller = CALLER.get()  # the service's owner (engine.providers.gateway.calling_for)
+            owner = Owner(id=caller) if caller else OPERATOR
+            ran = self._model.with_model(run, asked, kind=ROUTE_KIND, owner=owner, route_on=[r.prompt for r in requests])
+            return ran.value, ran.generation_id
+        context = CallContext(kind=ROUTE_KIND, generation_id=uuid.uuid4().hex)
+        return self._model.with_model(run, asked, context), context.generation_id
 
     def _by_likelihood(self, model: TextModel, requests: Sequence[ClassifyRequest]) -> list[LLMAnswer | MalformedAnswer]:
         if self._contexts is None:
@@ -142,12 +162,13 @@ class LLMClassifier(Classifier):
     def classify_many(self, requests: Sequence[ClassifyRequest]) -> list[Classification]:
         start = time.perf_counter()
         answers: dict[int, LLMAnswer] = {}
+        served_by: dict[int, str | None] = {}
         failures: dict[int, str] = {}
 
         def attempt() -> None:
             pending = [i for i in range(len(requests)) if i not in answers]
             try:
-                replies = self._ask([requests[i] for i in pending])
+                replies, generation_id = self._ask([requests[i] for i in pending])
             except ProviderError as exc:
                 for i in pending:
                     failures[i] = f"provider error: {exc.user_message}"
@@ -155,6 +176,7 @@ class LLMClassifier(Classifier):
             for i, reply in zip(pending, replies, strict=True):
                 if isinstance(reply, LLMAnswer):
                     answers[i] = reply
+                    served_by[i] = generation_id
                 else:
                     failures[i] = reply.user_message
             if len(answers) < len(requests):
@@ -172,7 +194,7 @@ class LLMClassifier(Classifier):
             pass  # what is still unanswered goes to the fallbacks below
         each_ms = (time.perf_counter() - start) * 1000 / max(1, len(requests))
         results: list[Classification | None] = [
-            self._from_answer(requests[i], answers[i], each_ms) if i in answers else None
+            self._from_answer(requests[i], answers[i], each_ms, served_by[i]) if i in answers else None
             for i in range(len(requests))
         ]
         missing = [i for i, result in enumerate(results) if result is None]
@@ -181,12 +203,15 @@ class LLMClassifier(Classifier):
                 results[i] = result
         return [result for result in results if result is not None]
 
-    def _from_answer(self, request: ClassifyRequest, answer: LLMAnswer, latency_ms: float) -> Classification:
+    def _from_answer(
+        self, request: ClassifyRequest, answer: LLMAnswer, latency_ms: float, generation_id: str | None
+    ) -> Classification:
         query = answer.web_search_query if answer.requires_web_search and answer.web_search_query else None
-        return build_classification(
+        found = build_classification(
             request, answer.workflow, answer.confidence, answer.reasoning or "the model gave no reason",
             self.method, latency_ms, web_query=query,
         )
+        return found.model_copy(update={"generation_id": generation_id}) if generation_id else found
 
     def _fall_back(
         self, requests: list[ClassifyRequest], failures: dict[int, str], spent_ms: float

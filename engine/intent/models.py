@@ -88,6 +88,8 @@ class Classification(_Frozen):
     method: Method = Field(description="The classifier that was asked.")
     fallback_used: Method | None = Field(None, description="The classifier that answered instead, if any.")
     latency_ms: float = Field(ge=0.0)
+    generation_id: str | None = Field(None, description="The record feedback on this answer rates: the routed LLM"
+                                      " call that made it, or the intent lab's output record.")
 
 
 class LabelledExample(_Frozen):
@@ -206,3 +208,4 @@ class ProcessResult(_Frozen):
     actual_seconds: float | None = None
     needs: str | None = Field(None, description="The model and provider to configure, when not run.")
     labelled: bool = Field(False, description="A face was in the photo: the output carries the simulation label and signed provenance.")
+    generation_id: str | None = Field(None, description="The run's output record: what feedback on the result rates.")

@@ -1,8 +1,12 @@
 """IntentService: the intent lab's one entry point for the UI, the CLI and tests.
 
 Classification runs behind the result cache, per-user rate limits, the AI-classifier
-rollout flag and, for the LLM method, the text provider's circuit breaker. Every
-classification is logged in DuckDB with that state.
+rollout flag and, for the LLM method, the hybrid router (kind `classification`) and the text
+provider's circuit breaker. Every classification is logged in DuckDB with that state.
+
+Every answer and every run carries a `generation_id` for feedback: a fresh LLM answer, the
+routed call that made it; any other answer (rules, embedding, a fallback, the cache) and every
+run, an output record of its owner (engine/analytics/outputs.py).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.analytics.outputs import record_output
 from engine.errors import InvalidRequest, RateLimited, StudioError
 from engine.intent.catalogue import WORKFLOW_CAPABILITY, CatalogueGap, catalogue_gaps, catalogue_providers, select_model
 from engine.intent.classifier import Classifier
@@ -49,6 +54,7 @@ from storage.intent import IntentRepository, SelectionRecord
 if TYPE_CHECKING:
     from engine.deletion import DeletionService
     from engine.kernel import Kernel
+    from engine.routing import RoutedText
 
 __all__ = ["IntentService", "AI_CLASSIFIER_FLAG", "REFERENCE_TAG"]
 
@@ -57,9 +63,10 @@ REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")
 
 
 class IntentService:
-    def __init__(self, kernel: Kernel, deletion: DeletionService) -> None:
+    def __init__(self, kernel: Kernel, deletion: DeletionService, *, routed_text: RoutedText) -> None:
         # The body reads settings, models, media, registry and limits from the kernel as `self._engine`.
         self._engine = kernel
+        self._routed_text = routed_text
         self._repo = IntentRepository(kernel.db)
         self.resilience = kernel.resilience
         self._lock = threading.Lock()
@@ -86,7 +93,7 @@ class IntentService:
                 return self._embedding
             if self._llm is None:
                 self._llm = LLMClassifier(
-                    self._engine.models.text,  # type: ignore[arg-type]  # breakers live in the gateway
+                    self._routed_text,  # the router picks the model; breakers live in the gateway
                     fallbacks=[self._embedding, self._rules],
                 )
             return self._llm
@@ -119,11 +126,23 @@ class IntentService:
             result = Classification.model_validate_json(cached)
             latency = (time.perf_counter() - started) * 1000
             self._log(request, method, result, latency, True, breaker_state, False)
-            return result.model_copy(update={"latency_ms": latency})
+            return self._rateable(result.model_copy(update={"latency_ms": latency, "generation_id": None}), request, owner)
         result = classifier.classify(request)
-        self.resilience.cache.set(key, result.model_dump_json())
+        # the cache is shared: an answer served to another person is rated as theirs, not as this call
+        self.resilience.cache.set(key, result.model_copy(update={"generation_id": None}).model_dump_json())
         self._log(request, method, result, result.latency_ms, False, breaker_state, False)
-        return result
+        return self._rateable(result, request, owner)
+
+    def _rateable(self, result: Classification, request: ClassifyRequest, owner: Owner) -> Classification:
+        """The answer with the id feedback rates: the routed LLM call that made it, else an output record."""
+        if result.generation_id:
+            return result
+        made_by = (result.fallback_used or result.method).value
+        if result.fallback_used:
+            made_by = f"{result.method.value}, answered by {made_by}"
+        generation_id = record_output(self._engine.generations, kind="classification", owner=owner.id,
+                                      made_by=made_by, summary=request.prompt, seconds=result.latency_ms / 1000)  # fmt: skip
+        return result.model_copy(update={"generation_id": generation_id})
 
     def _answers_version(self, method: Method) -> str:
         """Part of the result-cache key: a retrain (new corrections) changes it, so cached answers
@@ -175,7 +194,13 @@ class IntentService:
             self._log_selection(plan, failed, owner)
             raise
         self._log_selection(plan, result, owner)
-        return result
+        selection = plan.selection
+        made_by = result.model or f"{selection.primary} (not run: needs {selection.provider})"
+        generation_id = record_output(
+            self._engine.generations, kind=plan.classification.workflow_type.value, owner=owner.id, made_by=made_by,
+            summary=plan.prompt.original, seconds=result.actual_seconds or 0.0,
+        )  # fmt: skip
+        return result.model_copy(update={"generation_id": generation_id})
 
     def save_reference(self, tag: str, image: np.ndarray | bytes, *, owner: Owner) -> str:
         """Save an image as @tag for the owner's prompts (nobody else sees it); returns the tag as stored."""

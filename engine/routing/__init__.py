@@ -2,7 +2,7 @@
 
 from engine.routing.features import WEIGHTS, complexity
 from engine.routing.router import Calibration, HybridRouter, RouteDecision
-from engine.routing.text import RoutedAnswer, RoutedStream, RoutedText
+from engine.routing.text import RoutedAnswer, RoutedRun, RoutedStream, RoutedText
 
 __all__ = [
     "WEIGHTS",
@@ -11,6 +11,7 @@ __all__ = [
     "HybridRouter",
     "RouteDecision",
     "RoutedAnswer",
+    "RoutedRun",
     "RoutedStream",
     "RoutedText",
 ]

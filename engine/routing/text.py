@@ -6,6 +6,9 @@ answer.text, answer.generation_id          # the id is what feedback attaches to
 
 stream = engine.routed_text.stream(request, kind="playground", owner=owner)
 for piece in stream: ...                   # stream.generation_id is known before the first piece
+
+ran = engine.routed_text.with_model(run, requests, kind="classification", owner=owner, route_on=[prompt])
+ran.value, ran.generation_id               # run(adapter) on the chosen model (uses what it can do)
 ```
 
 Each call: decide (engine/routing/router.py), hand the chosen chain to the gateway through
@@ -17,21 +20,33 @@ training export.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from engine.ownership import Owner
-from engine.providers.base import TextRequest
+from engine.providers.base import TextModel, TextRequest
 from engine.providers.gateway import CallContext, ModelGateway
 from engine.routing.router import HybridRouter, RouteDecision
 from storage.routing import RouterLog, SampleRow
 
-__all__ = ["RoutedAnswer", "RoutedStream", "RoutedText"]
+__all__ = ["RoutedAnswer", "RoutedRun", "RoutedStream", "RoutedText"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RoutedAnswer:
     text: str
+    generation_id: str
+    decision: RouteDecision
+
+
+@dataclass(frozen=True)
+class RoutedRun(Generic[T]):
+    """What `run(adapter)` returned on the chosen model, and the generation that served it."""
+
+    value: T
     generation_id: str
     decision: RouteDecision
 
@@ -107,6 +122,24 @@ class RoutedText:
             self._sample(generation_id, owner, kind, request, "".join(answer))
 
         return RoutedStream(generation_id=generation_id, decision=decision, _pieces=pieces())
+
+    def with_model(
+        self, run: Callable[[TextModel], T], requests: Sequence[TextRequest], *, kind: str, owner: Owner,
+        route_on: Sequence[str] = (), session_id: str | None = None,
+    ) -> RoutedRun[T]:
+        """`run(adapter)` on the model the router picks, for callers that use what the adapter can do
+        rather than plain generation (the intent lab's LLM classifier scores by likelihood on the
+        embedded model). `route_on`: the texts to judge (default: each request's messages); a batch
+        goes where its hardest text would. No text sample is kept: the answer is not plain text."""
+        texts = list(route_on) or [_request_text(r) for r in requests]
+        decision = max((self._router.decide(text, kind=kind) for text in texts), key=lambda d: d.complexity)
+        context = self._context(decision, owner, session_id)
+        assert context.generation_id is not None
+        try:
+            value = self._gateway.text.with_model(run, requests, context)
+        finally:
+            self._router.record(decision, owner=owner, generation_id=context.generation_id)
+        return RoutedRun(value=value, generation_id=context.generation_id, decision=decision)
 
     def _sample(self, generation_id: str, owner: Owner, kind: str, request: TextRequest, completion: str) -> None:
         if completion.strip():

@@ -6,6 +6,7 @@ Public API: `ScenarioService` and its request/response models.
 from engine.scenarios.models import (
     AssetStatus,
     CacheStats,
+    CallView,
     CourseModule,
     CourseStep,
     DeletionReport,
@@ -24,6 +25,7 @@ from engine.scenarios.service import ScenarioService
 __all__ = [
     "AssetStatus",
     "CacheStats",
+    "CallView",
     "CourseModule",
     "CourseStep",
     "DeletionReport",

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from engine.errors import InvalidRequest
 from engine.ownership import Owner
 from engine.scenarios.assets_plan import Scripts, render_text
 from engine.scenarios.models import (
-    CourseModule, LessonScore, QuestionResult, QuizQuestion, QuizScore, ScenarioView, StepView,
+    CallView, CourseModule, LessonScore, QuestionResult, QuizQuestion, QuizScore, ScenarioView, StepView,
 )  # fmt: skip
 from storage.course_quiz import QuizAnswerRepository, QuizAnswerRow
 from storage.scenarios import UserRow, utcnow
@@ -24,7 +23,7 @@ from storage.scenarios import UserRow, utcnow
 __all__ = ["CourseGuide"]
 
 OpenScenario = Callable[[str, str, Owner], ScenarioView]
-OpenCall = Callable[[str, str, Owner], tuple[Path, bool]]
+OpenCall = Callable[[str, str, Owner], CallView]
 Owned = Callable[[str, Owner], UserRow]
 
 
@@ -53,11 +52,13 @@ class CourseGuide:
         updates: dict[str, object] = {}
         if step.scenario:
             scene = self._open_scenario(user_id, step.scenario, owner)
-            updates |= {"image_path": scene.image_path, "video_path": scene.video_path, "realtime": scene.realtime}
+            updates |= {"image_path": scene.image_path, "video_path": scene.video_path, "realtime": scene.realtime,
+                        "image_generation_id": scene.image_generation_id,
+                        "video_generation_id": scene.video_generation_id}  # fmt: skip
         if step.dub:
-            path, made_now = self._open_call(user_id, step.dub, owner)
-            updates |= {"call_path": path, "call_title": self._scripts.dubs[step.dub]["title"],
-                        "realtime": bool(updates.get("realtime")) or made_now}  # fmt: skip
+            call = self._open_call(user_id, step.dub, owner)
+            updates |= {"call_path": call.path, "call_title": call.title, "call_generation_id": call.generation_id,
+                        "realtime": bool(updates.get("realtime")) or call.realtime}  # fmt: skip
         return view.model_copy(update={**updates, "seconds": time.perf_counter() - started})
 
     # -- the quiz -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.analytics.outputs import new_output_id, record_output
 from engine.errors import NotFound
 from engine.imaging import decode_image
 from engine.providers.base import SpeechRequest, VideoRequest
@@ -30,11 +31,15 @@ if TYPE_CHECKING:
     from engine.provenance import MediaSigner
     from engine.providers.gateway import ModelGateway
     from engine.settings import Settings
+    from storage.generations import GenerationLog
     from storage.media import MediaStore
 
 __all__ = ["AssetMaker", "speech_request"]
 
 Report = Callable[[float, str], None]
+
+# The workflow each kind of asset is rated under (its output record's kind).
+OUTPUT_KINDS = {"image": "scenario_image", "video": "talking_photo", "dub": "scam_call"}
 
 
 def _no_report(progress: float, message: str) -> None:
@@ -63,8 +68,10 @@ def _spoken_by(served: Served[Any]) -> dict[str, str]:
 
 class AssetMaker:
     def __init__(self, *, settings: Settings, models: ModelGateway, media: MediaStore, signer: MediaSigner,
-                 users: ScenarioUserRepository, assets: ScenarioAssetRepository, scripts: Scripts) -> None:  # fmt: skip
+                 users: ScenarioUserRepository, assets: ScenarioAssetRepository, scripts: Scripts,
+                 outputs: GenerationLog) -> None:  # fmt: skip
         self._settings = settings
+        self._outputs = outputs
         self._gateway = models
         self._media = media
         self._signer = signer
@@ -92,9 +99,13 @@ class AssetMaker:
         if not self._users.exists(user.id) or self._media.tombstones.is_deleted(user.owner):
             # deleted while this ran: leave nothing behind
             raise NotFound(f"The person was deleted while {asset.name} was being made.")
-        row = AssetRow(user.id, asset.name, asset.kind, job_id, media, round(time.perf_counter() - started, 3),
-                       realtime, extra, record, utcnow(), user.owner)  # fmt: skip
+        seconds = round(time.perf_counter() - started, 3)
+        made_by = str((extra or {}).get("made_by") or f"{self._settings.speech_provider} speech")
+        row = AssetRow(user.id, asset.name, asset.kind, job_id, media, seconds, realtime, extra, record, utcnow(),
+                       user.owner, new_output_id())  # fmt: skip
         self._assets.upsert(row)
+        record_output(self._outputs, kind=OUTPUT_KINDS[asset.kind], owner=user.owner, made_by=made_by, summary=asset.name,
+                      seconds=seconds, user_id=user.id, job_id=job_id, generation_id=row.generation_id)  # fmt: skip
         return row
 
     # -- the three kinds ---------------------------------------------------------------------------

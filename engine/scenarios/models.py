@@ -15,6 +15,7 @@ __all__ = [
     "AssetStatus",
     "OnboardResult",
     "ScenarioView",
+    "CallView",
     "CourseStep",
     "QuizQuestion",
     "QuestionResult",
@@ -97,11 +98,13 @@ class AssetStatus(BaseModel):
     seconds: float | None = Field(None, description="Time the job's last attempt took.")
     attempts: int = 0
     realtime: bool = Field(False, description="Made on demand because the background job was not ready.")
+    generation_id: str | None = Field(None, description="The finished asset's output record: what feedback rates.")
 
 
 class OnboardResult(BaseModel):
     user_id: str
     caricature_path: Path
+    caricature_generation_id: str | None = Field(None, description="What feedback on the caricature rates.")
     voice_profile: VoiceProfile
     assets: list[AssetStatus]
     seconds: float = Field(description="Time from request to caricature.")
@@ -114,6 +117,18 @@ class ScenarioView(BaseModel):
     video_path: Path
     realtime: bool = Field(description="True when it had to be generated now.")
     seconds: float
+    image_generation_id: str | None = Field(None, description="What feedback on the scene rates.")
+    video_generation_id: str | None = Field(None, description="What feedback on the talking photo rates.")
+
+
+class CallView(BaseModel):
+    """A scam-call dub of a person, ready to play."""
+
+    dub: str
+    title: str
+    path: Path
+    realtime: bool = Field(description="True when it had to be made now.")
+    generation_id: str | None = Field(None, description="What feedback on the call rates.")
 
 
 class CourseStep(BaseModel):
@@ -155,6 +170,9 @@ class StepView(BaseModel):
     call_title: str | None = None
     realtime: bool = Field(False, description="Some media had to be made now.")
     seconds: float = 0.0
+    image_generation_id: str | None = Field(None, description="What feedback on the scene rates.")
+    video_generation_id: str | None = Field(None, description="What feedback on the talking photo rates.")
+    call_generation_id: str | None = Field(None, description="What feedback on the call rates.")
 
 
 class QuestionResult(BaseModel):
@@ -193,6 +211,8 @@ class Narration(BaseModel):
     preloaded: bool = Field(False, description="The cache entry was made ahead of time by a preload.")
     seconds: float = Field(description="Time to serve this request.")
     next_step_id: str | None = None
+    generation_id: str | None = Field(None, description="The narration's output record (shared by every serving of"
+                                      " the same cached audio): what feedback rates.")
 
 
 class CacheStats(BaseModel):

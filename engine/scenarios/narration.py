@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.analytics.outputs import new_output_id, record_output
 from engine.errors import InvalidRequest, NotFound, StudioError
 from engine.providers.gateway import CallContext
 from engine.queue import JobContext, JobSpec, Priority
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from engine.providers.gateway import ModelGateway
     from engine.queue import GenerationQueue
     from engine.settings import Settings
+    from storage.generations import GenerationLog
     from storage.media import MediaStore
 
 __all__ = ["NarrationCache", "DEFAULT_TTL_S"]
@@ -50,6 +52,7 @@ class _Entry:
     user_id: str
     preloaded: bool
     owner: str
+    generation_id: str | None = None  # the output record feedback rates
 
 
 def _sha(text: str) -> str:
@@ -59,8 +62,9 @@ def _sha(text: str) -> str:
 class NarrationCache:
     def __init__(self, *, settings: Settings, models: ModelGateway, signer: MediaSigner, media: MediaStore,
                  queue: GenerationQueue, users: ScenarioUserRepository, repo: NarrationCacheRepository,
-                 scripts: Scripts, ttl_s: float = DEFAULT_TTL_S) -> None:  # fmt: skip
+                 scripts: Scripts, outputs: GenerationLog, ttl_s: float = DEFAULT_TTL_S) -> None:  # fmt: skip
         self._settings = settings
+        self._outputs = outputs
         self._models = models
         self._signer = signer
         self._media = media
@@ -110,7 +114,7 @@ class NarrationCache:
                         except NotFound:
                             continue
                         index[row.cache_key] = _Entry(row.media, path, row.duration_s, row.expires_at, row.user_id,
-                                                                 row.preloaded, row.owner)  # fmt: skip
+                                                      row.preloaded, row.owner, row.generation_id)  # fmt: skip
                     self._index = index
         return self._index
 
@@ -138,6 +142,7 @@ class NarrationCache:
             user_id=user_id, step_id=step_id, text=text, path=entry.path, media=entry.media,
             duration_s=entry.duration_s, hit=hit, preloaded=entry.preloaded,
             seconds=time.perf_counter() - started, next_step_id=following.id if following else None,
+            generation_id=entry.generation_id,
         )  # fmt: skip
 
     def preload(self, user_id: str, step_id: str) -> str | None:
@@ -184,13 +189,17 @@ class NarrationCache:
             asset=f"narration-{step_id}", user_id=user_id, voice_media=user.voice_media, context=context)  # fmt: skip
         ref = self._media.put(wav, "wav", owner=user.owner)
         now = utcnow()
-        row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, duration_s,
-                       (time.perf_counter() - started) * 1000, preloaded, 0 if preloaded else 1, now, now + self.ttl,
-                       None if preloaded else now, user.owner)  # fmt: skip
+        seconds = time.perf_counter() - started
+        row = CacheRow(key, user_id, step_id, script_hash, voice_hash, engine, ref.sha256, duration_s, seconds * 1000,
+                       preloaded, 0 if preloaded else 1, now, now + self.ttl, None if preloaded else now, user.owner,
+                       new_output_id())  # fmt: skip
         if self._media.tombstones.is_deleted(user.owner):
             raise NotFound("Nothing is stored for a person whose data was deleted.")
         self._repo.put(row)
-        entry = _Entry(ref.sha256, ref.path, duration_s, row.expires_at, user_id, preloaded, user.owner)
+        record_output(self._outputs, kind="narration", owner=user.owner, made_by=f"{engine} speech",
+                      summary=f"narration {step_id}", seconds=seconds, user_id=user_id, job_id=job_id,
+                      generation_id=row.generation_id)  # fmt: skip
+        entry = _Entry(ref.sha256, ref.path, duration_s, row.expires_at, user_id, preloaded, user.owner, row.generation_id)
         self._entries()[key] = entry
         return entry
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.analytics.outputs import new_output_id, record_output
 from engine.deletion import DeletionReport
 from engine.errors import InvalidRequest, JobError, NotFound, ProviderError, StudioError
 from engine.ownership import OPERATOR, Owner
@@ -29,7 +30,7 @@ from engine.scenarios.caricature import make_caricature
 from engine.scenarios.course import CourseGuide
 from engine.scenarios.makers import AssetMaker
 from engine.scenarios.models import (
-    AssetStatus, CacheStats, CourseModule, Narration, OnboardRequest, OnboardResult, QuizScore, ScenarioView,
+    AssetStatus, CacheStats, CallView, CourseModule, Narration, OnboardRequest, OnboardResult, QuizScore, ScenarioView,
     StepView, UserProfile, VoiceProfile,
 )  # fmt: skip
 from engine.scenarios.narration import DEFAULT_TTL_S, NarrationCache
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from engine.queue import GenerationQueue
     from engine.settings import Settings
     from storage.database import Database
+    from storage.generations import GenerationLog
     from storage.media import MediaStore
 
 __all__ = ["ScenarioService", "GENDERS"]
@@ -66,7 +68,7 @@ def new_person_id() -> str:
 class ScenarioService:
     def __init__(self, *, settings: Settings, db: Database, models: ModelGateway, queue: GenerationQueue,
                  media: MediaStore, signer: MediaSigner, limits: OwnerLimits, deletion: DeletionService,
-                 narration_ttl_s: float = DEFAULT_TTL_S, cleanup_every_s: float | None = CLEANUP_EVERY_S) -> None:  # fmt: skip
+                 outputs: GenerationLog, narration_ttl_s: float = DEFAULT_TTL_S, cleanup_every_s: float | None = CLEANUP_EVERY_S) -> None:  # fmt: skip
         self._settings = settings
         self._models = models
         self._queue = queue
@@ -74,15 +76,17 @@ class ScenarioService:
         self._signer = signer
         self._limits = limits
         self._deletion = deletion
+        self._outputs = outputs
         self._scripts = load_scripts()
         self._plan = plan(self._scripts)
         self._by_name = {a.name: a for a in self._plan}
         self._users = ScenarioUserRepository(db)
         self._assets = ScenarioAssetRepository(db)
         self._maker = AssetMaker(settings=settings, models=models, media=media, signer=signer, users=self._users,
-                                 assets=self._assets, scripts=self._scripts)  # fmt: skip
+                                 assets=self._assets, scripts=self._scripts, outputs=outputs)  # fmt: skip
         self.narrations = NarrationCache(settings=settings, models=models, signer=signer, media=media, queue=queue, users=self._users,
-                                         repo=NarrationCacheRepository(db), scripts=self._scripts, ttl_s=narration_ttl_s)  # fmt: skip
+                                         repo=NarrationCacheRepository(db), scripts=self._scripts, ttl_s=narration_ttl_s,
+                                         outputs=outputs)  # fmt: skip
         self._course = CourseGuide(
             self._scripts, QuizAnswerRepository(db), owned=lambda user_id, owner: self._owned(user_id, owner),
             open_scenario=lambda user_id, scenario, owner: self.open_scenario(user_id, scenario, owner=owner),
@@ -132,16 +136,18 @@ class ScenarioService:
                    "simulation banner"], models={"vision": self._settings.vision_provider},
         )  # fmt: skip
         caricature = media.put(self._signer.sign_media(provenance.png_with_manifest(cartoon, record), "image/png", record), "png", owner=owner.id)
-        now = utcnow()
+        now, seconds, caricature_id = utcnow(), round(time.perf_counter() - started, 3), new_output_id()
         self._users.add(UserRow(user_id, name, request.age, gender, photo.sha256, voice_ref.sha256, caricature.sha256,
                                 (landmarks / scale).round(2).tolist(), profile.model_dump(), now, now, owner.id,
                                 job_key))  # fmt: skip
-        self._assets.upsert(AssetRow(user_id, "caricature", "caricature", None, caricature.sha256,
-                                     round(time.perf_counter() - started, 3), False, None, record, now,
-                                     owner.id))  # fmt: skip
+        self._assets.upsert(AssetRow(user_id, "caricature", "caricature", None, caricature.sha256, seconds, False, None,
+                                     record, now, owner.id, caricature_id))  # fmt: skip
+        record_output(self._outputs, kind="caricature", owner=owner.id, made_by="embedded face-landmark caricature",
+                      summary="caricature", seconds=seconds, user_id=user_id, generation_id=caricature_id)  # fmt: skip
         self._queue.submit_many(job_specs(user_id, job_key, owner.id, self._plan))
-        return OnboardResult(user_id=user_id, caricature_path=caricature.path, voice_profile=profile,
-                             assets=self.status(user_id, owner=owner), seconds=time.perf_counter() - started)  # fmt: skip
+        return OnboardResult(user_id=user_id, caricature_path=caricature.path, caricature_generation_id=caricature_id,
+                             voice_profile=profile, assets=self.status(user_id, owner=owner),
+                             seconds=time.perf_counter() - started)  # fmt: skip
 
     def _owned(self, user_id: str, owner: Owner) -> UserRow:
         """The person's row when `owner` may read it; `NotFound` alike for missing and not yours."""
@@ -220,6 +226,7 @@ class ScenarioService:
             message=job.message if job else None, error=job.error if job and status != "completed" else None,
             path=path, media=row.media if row else None, seconds=row.seconds if row else None,
             attempts=job.attempts if job else 0, realtime=bool(row and row.realtime),
+            generation_id=row.generation_id if row is not None and status == "completed" else None,
         )  # fmt: skip
 
     def watch(self, user_id: str, timeout: float | None = None, *, owner: Owner) -> Iterator[list[AssetStatus]]:
@@ -278,10 +285,11 @@ class ScenarioService:
         return ScenarioView(scenario=scenario, title=self._scripts.scenarios[scenario]["title"],
                             image_path=self._media.get(image.media).path,
                             video_path=self._media.get(video.media).path, realtime=realtime,
-                            seconds=time.perf_counter() - started)  # fmt: skip
+                            seconds=time.perf_counter() - started, image_generation_id=image.generation_id,
+                            video_generation_id=video.generation_id)  # fmt: skip
 
-    def open_call(self, user_id: str, dub: str, *, owner: Owner) -> tuple[Path, bool]:
-        """(the scam-call dub's audio, made now): instantly when ready, otherwise made now."""
+    def open_call(self, user_id: str, dub: str, *, owner: Owner) -> CallView:
+        """The scam-call dub's audio: instantly when ready, otherwise made now."""
         if dub not in self._scripts.dubs:
             raise InvalidRequest("dub", f"unknown call {dub!r}; use one of {', '.join(self._scripts.dubs)}")
         status = next(s for s in self.status(user_id, owner=owner) if s.name == dub)
@@ -291,7 +299,8 @@ class ScenarioService:
             self._maker.make(user_id, self._by_name[dub], realtime=True)
         row = self._assets.get(user_id, dub)
         assert row is not None and row.media
-        return self._media.get(row.media).path, realtime
+        return CallView(dub=dub, title=self._scripts.dubs[dub]["title"], path=self._media.get(row.media).path,
+                        realtime=realtime, generation_id=row.generation_id)  # fmt: skip
 
     def _withdraw(self, jid: str) -> None:
         try:

@@ -11,6 +11,7 @@ import pytest
 
 from engine.engine import Engine, build_engine
 from engine.intent import RunStatus
+from engine.ownership import OPERATOR
 from engine.settings import Settings
 from studio import intent_tab
 from studio.identity import Identities
@@ -86,3 +87,20 @@ def test_status_badges_are_words_not_emoji() -> None:
     for status in RunStatus:
         badge = intent_tab._STATUS_BADGE[status]
         assert badge.isascii() and badge[0].isalpha()
+
+
+def test_a_shown_answer_gets_a_rating_row_that_only_its_owner_may_use(tab: tuple[gr.Blocks, Engine]) -> None:
+    demo, engine = tab
+    rating_row = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "rate-intent")
+    assert rating_row.visible is False  # nothing to rate yet
+    classified = handler(demo, "classify")("dye my hair pastel pink", True, "rules", VISITOR)
+    [generation_id] = [u for c, u in classified.items() if isinstance(c, gr.State)]
+    assert generation_id and classified[rating_row]["visible"] is True
+    rate = handler(demo, "feedback_intent")
+    assert rate(generation_id, 4, "right on", VISITOR) == "Thanks — rated 4/5."
+    with pytest.raises(gr.Error):
+        rate(generation_id, 1, "", gr.Request(username="another-visitor"))
+    assert [f.rating for f in engine.analytics.feedback_for(generation_id, owner=OPERATOR)] == [4]
+    refused = handler(demo, "classify")("   ", True, "rules", VISITOR)
+    assert [u for c, u in refused.items() if isinstance(c, gr.State)] == [None]  # a refusal is nothing to rate
+    assert refused[rating_row]["visible"] is False

@@ -17,6 +17,8 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:  # noqa: ANN001
         onboarding_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
     names = {dep.get("api_name") for dep in demo.config["dependencies"]}
     assert {"onboard", "scenario_status", "course_step", "answer_quiz", "delete_user", "my_key", "come_back"} <= names
+    ratings = {"feedback_caricature", "feedback_scenario", "feedback_talking_photo", "feedback_call", "feedback_narration"}
+    assert ratings <= names  # a rating row under each output of the course
     assert not {"cache_stats", "cleanup_cache"} & names  # not on the person's page
     labels = {c.get("props", {}).get("label") for c in demo.config["components"]}
     assert not {"Narration cache", "Deletion", "Scenario", "Course step"} & labels  # no raw JSON, no step dropdown
