@@ -84,9 +84,9 @@ def _engine(start: bool = False) -> Iterator[Engine]:
 @persona_app.command("create")
 def create(
     name: Annotated[str, typer.Option(help="The persona's name.")],
-    traits: Annotated[str, typer.Option(help="Personality traits, comma-separated.")] = "",
-    aesthetic: Annotated[str, typer.Option(help="Visual aesthetic.")] = "",
-    voice: Annotated[str, typer.Option(help="Voice style.")] = "",
+    traits: Annotated[str, typer.Option(help="Personality traits, comma-separated.")],
+    aesthetic: Annotated[str, typer.Option(help="Visual aesthetic.")],
+    voice: Annotated[str, typer.Option(help="Voice style.")],
     tone: Annotated[str, typer.Option(help="Tone preference.")] = "",
     themes: Annotated[str, typer.Option(help="Themes, comma-separated.")] = "",
     rating: Annotated[str, typer.Option(help="Content rating: sfw, moderate or mature.")] = "sfw",

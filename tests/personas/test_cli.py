@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from studio.cli import app
 
+PROFILE = ["create", "--traits", "geeky", "--aesthetic", "sleek", "--voice", "precise"]
 FACE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"
 
 
@@ -68,8 +69,9 @@ def test_persona_commands_end_to_end(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["create", "--name", "Ada", "--rating", "spicy"], "--rating"),
-        (["create", "--name", "  "], "--name"),
+        ([*PROFILE, "--name", "Ada", "--rating", "spicy"], "--rating"),
+        ([*PROFILE, "--name", "  "], "--name"),
+        (["create", "--name", "Ada", "--aesthetic", "sleek", "--voice", "precise"], "Missing option '--traits'"),
         (["text", "nope", "--prompt", "x"], "No persona 'nope'"),
         (["batch", "nope", "--count", "x"], "--count"),
         (["batch", "nope", "--count", "99"], "--count"),
