@@ -112,6 +112,9 @@ class Database:
         return [(int(v), str(n)) for v, n in rows]
 
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._connection.close()
+        """Close the connection once the write in flight (if any) has finished; later calls raise
+        `StorageError`, which background writers (e.g. picture telemetry) treat as "closing"."""
+        with self._write_lock:
+            if not self._closed:
+                self._closed = True
+                self._connection.close()

@@ -83,3 +83,36 @@ def test_file_held_by_another_process_gives_a_clear_error(tmp_path: Path) -> Non
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_close_waits_for_the_write_in_flight_and_later_writes_get_a_storage_error(tmp_path: Path) -> None:
+    """A background writer (story picture telemetry) racing the engine's close: its write either
+    lands whole before the close or is refused with `StorageError`, never a raw DuckDB error."""
+    import threading
+
+    db = Database(tmp_path / "closing.duckdb")
+    in_transaction, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.transaction() as tx:
+            tx.execute("CREATE TABLE t (x INTEGER)")
+            in_transaction.set()
+            release.wait(10)
+            tx.execute("INSERT INTO t VALUES (1)")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert in_transaction.wait(10)
+    closer = threading.Thread(target=db.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive(), "close did not wait for the open transaction"
+    release.set()
+    thread.join(10)
+    closer.join(10)
+    assert not closer.is_alive()
+    with pytest.raises(StorageError, match="closed"):
+        db.write("INSERT INTO t VALUES (2)")
+    reopened = Database(tmp_path / "closing.duckdb")
+    assert reopened.cursor().execute("SELECT x FROM t").fetchall() == [(1,)]
+    reopened.close()
