@@ -39,7 +39,7 @@ def open_service(data_dir: Path, model_cache: Path) -> tuple[Kernel, ScenarioSer
     LoggedService.log = data_dir / "ran.log"
     service = LoggedService(
         settings=kernel.settings, db=kernel.db, models=kernel.models, queue=kernel.queue, media=kernel.media,
-        signer=kernel.signer, limits=kernel.limits,
+        signer=kernel.signer, limits=kernel.limits, outputs=kernel.generations,
         deletion=DeletionService(db=kernel.db, media=kernel.media, queue=kernel.queue), cleanup_every_s=None,
     )
     kernel.queue.start()
