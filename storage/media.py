@@ -65,12 +65,15 @@ class MediaStore:
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest, extension)
         if not path.exists():
-            self._write_atomically(path, data)
+            self._write_atomically(path, data)  # outside the write lock: files can be large
         try:
             # the row and its owner's claim in one transaction: a crash cannot leave a row nobody owns
             with self._db.transaction() as tx:
                 if self.tombstones.is_deleted(owner):  # deleted meanwhile: nothing is stored for them
+                    self._drop_unrecorded(tx, digest, path)
                     raise NotFound("Nothing is stored for a person whose data was deleted.")
+                if not path.exists():  # a refused put of the same bytes removed it meanwhile
+                    self._write_atomically(path, data)
                 tx.execute(
                     "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT DO NOTHING",
@@ -81,6 +84,13 @@ class MediaStore:
         except duckdb.Error as exc:
             raise StorageError(f"Cannot record media {digest}: {exc}") from exc
         return MediaRef(sha256=digest, extension=extension, kind=MEDIA_KINDS[extension], size_bytes=len(data), path=path)
+
+    @staticmethod
+    def _drop_unrecorded(tx: duckdb.DuckDBPyConnection, digest: str, path: Path) -> None:
+        """Remove the file a refused put wrote, unless a recorded media row uses the same bytes
+        (under the write lock, so no other put records it in between)."""
+        if tx.execute("SELECT 1 FROM media WHERE sha256 = ?", [digest]).fetchone() is None:
+            path.unlink(missing_ok=True)
 
     def get(self, sha256: str) -> MediaRef:
         if not _HASH.match(sha256):

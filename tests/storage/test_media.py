@@ -92,7 +92,7 @@ def test_a_second_owner_of_the_same_bytes_adds_only_a_claim(store: MediaStore, d
     assert _counts(db) == (1, 2)
 
 
-def test_an_owner_deleted_while_the_file_is_written_gets_no_row(
+def test_an_owner_deleted_while_the_file_is_written_gets_no_row_and_no_file(
     store: MediaStore, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The deletion lands after the first check but before the row: the transaction re-checks."""
@@ -106,3 +106,16 @@ def test_an_owner_deleted_while_the_file_is_written_gets_no_row(
     with pytest.raises(NotFound):
         store.put(b"late", "png", owner="gone")
     assert _counts(db) == (0, 0)
+    assert [p for p in store.root.rglob("*") if p.is_file()] == []  # the deletion could not know this file
+
+
+def test_a_refused_put_keeps_the_file_another_owner_recorded(
+    store: MediaStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = store.put(b"shared", "png", owner="alive")
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (store.tombstones.bury("gone"), real_replace(src, dst)))
+    kept.path.unlink()  # so the refused put writes the file itself
+    with pytest.raises(NotFound):
+        store.put(b"shared", "png", owner="gone")
+    assert kept.path.exists() and store.read(kept.sha256) == b"shared"
