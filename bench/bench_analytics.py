@@ -4,7 +4,8 @@ decision overhead; training export of 100 k records.
     .venv/bin/python bench/bench_analytics.py [--rows 10000000] [--runs 5] [--threads 2]
 
 Seeds `--rows` generations rows (default 10 M) with INSERT ... SELECT from range(), oldest first
-as the studio writes them, plus 1 % of them rated, 10 % routed, 1 M intent classifications, 100 k jobs and selections. Each
+as the studio writes them, plus 1 % of them rated, 10 % routed, 1 M intent classifications, 1 M
+model selections (one per classification) and 1 M queue jobs. Each
 dashboard query (the same SQL the Analytics tab runs, over the whole 90-day range) is timed
 p50 over `--runs`, first on the raw rows, then on the closed-day rollups the tab reads
 (storage/rollups.py: two days of raw rows plus one row per day and group); pandas runs the same aggregation on DataFrames already in memory (loading
@@ -69,10 +70,10 @@ SEED_SQL = [
        [], 2, 60, ['cpu', 'cuda:0'][1 + i % 2], now()::TIMESTAMP - to_seconds(i % ($days * 86400)),
        now()::TIMESTAMP - to_seconds(i % ($days * 86400)) + INTERVAL 2 SECOND,
        now()::TIMESTAMP - to_seconds(i % ($days * 86400)) + INTERVAL 5 SECOND, now()::TIMESTAMP
-       FROM range(100000) t(i)""",
+       FROM range(1000000) t(i)""",
     """INSERT INTO intent_selections SELECT 's' || i, now()::TIMESTAMP - to_seconds(i % ($days * 86400)), 'u', 'p',
        false, 'edit', 0.9, 'rules', 'balanced', ['opencv', 'flux'][1 + i % 2], 'embedded', [], 0.01, 2.0, 'p',
-       ['done', 'failed'][1 + (i % 9 = 0)::INT], 'm', 0.012, 2.5, NULL, NULL, NULL, 'ok', 'u' FROM range(100000) t(i)""",
+       ['done', 'failed'][1 + (i % 9 = 0)::INT], 'm', 0.012, 2.5, NULL, NULL, NULL, 'ok', 'u' FROM range(1000000) t(i)""",
     """INSERT INTO text_samples SELECT 'g' || i, now()::TIMESTAMP, 'user' || (i % 5000),
        ['playground', 'story_chapter'][1 + i % 2],
        '[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Tell me about item ' || i || '"}]',
