@@ -29,7 +29,8 @@ from engine.providers.progress import reporting
 from engine.queue import GenerationQueue, JobContext
 from storage.media import MediaStore
 
-__all__ = ["PERSONA_IMAGE_JOB", "FAR_OFF", "register_persona_images", "shape_distance", "FaceComparer", "Comparison"]
+__all__ = ["PERSONA_IMAGE_JOB", "PERSONA_IMAGE_KIND", "FACE_CHECK_KIND", "FAR_OFF", "register_persona_images",
+           "shape_distance", "FaceComparer", "Comparison"]
 
 PERSONA_IMAGE_JOB = "persona.image"
 PERSONA_IMAGE_KIND = "persona_image"  # the generations `kind` of a persona batch image
