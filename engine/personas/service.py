@@ -214,7 +214,7 @@ class PersonaService:
             PersonaImageRow(batch_id=i.batch_id, idx=i.index, persona_id=row.id, owner=owner.id, prompt=i.prompt,
                             job_id=i.job_id, device=i.device, status=i.status, provider=i.provider, media=i.media,
                             is_placeholder=i.is_placeholder, note=i.note, face_distance=i.face_distance,
-                            flagged=i.flagged, comparison=i.comparison, created_at=now)
+                            flagged=i.flagged, comparison=i.comparison, created_at=now, generation_id=i.generation_id)
             for i in images
         ])
         return images
@@ -310,4 +310,5 @@ class PersonaService:
         return BatchImage(batch_id=r.batch_id, index=r.idx, prompt=r.prompt, job_id=r.job_id, device=r.device,
                           status="completed" if r.status == "completed" else "failed", provider=r.provider,
                           media=r.media, is_placeholder=r.is_placeholder, note=r.note,
-                          face_distance=r.face_distance, flagged=r.flagged, comparison=r.comparison)
+                          face_distance=r.face_distance, flagged=r.flagged, comparison=r.comparison,
+                          generation_id=r.generation_id)
