@@ -1,7 +1,9 @@
 """Built-in generation job kinds on the queue: text, speech and images, batched per model.
 
 Flows submit `JobSpec(kind=..., payload=...)`; payloads are the provider request fields,
-and results hold media ids rather than bytes, so the jobs table stays small.
+and results hold media ids rather than bytes, so the jobs table stays small. An image payload
+may also say what the picture is for (`image_payload(request, kind="story_picture")`): its
+generations record gets that `kind`, so the analytics show it under its own workflow.
 """
 
 from __future__ import annotations
@@ -23,11 +25,25 @@ if TYPE_CHECKING:
     from engine.queue import GenerationQueue
     from storage.media import MediaStore
 
-__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs", "image_job"]
+__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs", "image_job", "image_payload"]
 
 TEXT_JOB = "text.generate"
 SPEECH_JOB = "speech.synthesize"
 IMAGE_JOB = "image.generate"
+_PURPOSE = "output_kind"  # the payload key of an image's `kind` (what it is for); not a request field
+
+
+def image_payload(request: ImageRequest, *, kind: str | None = None) -> dict[str, Any]:
+    """The payload of an `image.generate` job; `kind` labels the picture's generations record
+    (e.g. story_picture), None leaves it unlabelled (shown as 'image')."""
+    payload = request.model_dump(mode="json")
+    return {**payload, _PURPOSE: kind} if kind else payload
+
+
+def _image_request(payload: dict[str, Any]) -> tuple[ImageRequest, str | None]:
+    fields = dict(payload)
+    kind = fields.pop(_PURPOSE, None)
+    return ImageRequest.model_validate(fields), kind
 
 
 def _context(contexts: list[JobContext]) -> CallContext:
@@ -41,14 +57,14 @@ def _context(contexts: list[JobContext]) -> CallContext:
 
 def image_job(
     engine: Engine, request: ImageRequest, *, user_id: str | None = None, priority: Priority = Priority.INTERACTIVE,
-    job_id: str | None = None,
+    job_id: str | None = None, kind: str | None = None,
 ) -> JobSpec:
     """A text-to-image job whose batch key groups it with same-model, same-parameter requests,
     so the queue runs them as one batched model call."""
     chain = engine.registry.chain(Capability.TEXT_TO_IMAGE)
     fields: dict[str, Any] = {"id": job_id} if job_id else {}
     return JobSpec(
-        kind=IMAGE_JOB, payload=request.model_dump(mode="json"), priority=priority, user_id=user_id,
+        kind=IMAGE_JOB, payload=image_payload(request, kind=kind), priority=priority, user_id=user_id,
         batch_key=request.batch_key(chain[0] if chain else "-"), **fields,
     )
 
@@ -88,9 +104,11 @@ def register_generation_jobs(queue: GenerationQueue, models: ModelGateway, media
         ]
 
     def image_batch(contexts: list[JobContext]) -> list[dict[str, Any] | None]:
-        requests = [ImageRequest.model_validate(c.job.payload) for c in contexts]
+        parsed = [_image_request(c.job.payload) for c in contexts]
+        requests = [request for request, _kind in parsed]
         # each picture gets a generations record of its own (its id in the job's result), so each can be rated
-        items = tuple(CallItem(generation_id=uuid.uuid4().hex, owner=c.job.user_id) for c in contexts)
+        items = tuple(CallItem(generation_id=uuid.uuid4().hex, owner=c.job.user_id, kind=kind)
+                      for c, (_request, kind) in zip(contexts, parsed, strict=True))
         with _per_item(contexts):
             served = models.image.generate_served(requests, replace(_context(contexts), items=items))
         stored = []

@@ -69,6 +69,7 @@ class PersonaImageRow:
     flagged: bool
     comparison: str
     created_at: datetime
+    generation_id: str | None = None  # the generations record of the image (migration 023)
 
 
 _SELECT_PERSONA = (
@@ -81,12 +82,12 @@ _INSERT_PERSONA = (
 )
 _SELECT_IMAGE = (
     "SELECT batch_id, idx, persona_id, owner, prompt, job_id, device, status, provider, media, is_placeholder,"
-    " note, face_distance, flagged, comparison, created_at FROM persona_images"
+    " note, face_distance, flagged, comparison, created_at, generation_id FROM persona_images"
 )
 _INSERT_IMAGE = (
     "INSERT INTO persona_images (batch_id, idx, persona_id, owner, prompt, job_id, device, status, provider, media,"
-    " is_placeholder, note, face_distance, flagged, comparison, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " is_placeholder, note, face_distance, flagged, comparison, created_at, generation_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -194,7 +195,8 @@ class PersonaRepository:
                 _INSERT_IMAGE,
                 [
                     [r.batch_id, r.idx, r.persona_id, r.owner, r.prompt, r.job_id, r.device, r.status, r.provider,
-                     r.media, r.is_placeholder, r.note, r.face_distance, r.flagged, r.comparison, _naive(r.created_at)]
+                     r.media, r.is_placeholder, r.note, r.face_distance, r.flagged, r.comparison, _naive(r.created_at),
+                     r.generation_id]
                     for r in rows
                 ],
             )
@@ -213,6 +215,7 @@ class PersonaRepository:
                 batch_id=r[0], idx=int(r[1]), persona_id=r[2], owner=r[3], prompt=r[4], job_id=r[5], device=r[6],
                 status=r[7], provider=r[8], media=r[9], is_placeholder=bool(r[10]), note=r[11],
                 face_distance=r[12], flagged=bool(r[13]), comparison=r[14], created_at=_aware(r[15]),
+                generation_id=r[16],
             )
             for r in rows
         ]

@@ -35,6 +35,8 @@ from studio.identity import Identities
 __all__ = ["attach"]
 
 RATINGS = [("1 ★ bad", 1), ("2 ★", 2), ("3 ★", 3), ("4 ★", 4), ("5 ★ great", 5)]
+COMMENT_MIN = 300  # px: the comment and its button, side by side, need this much
+SEND_MIN = 130  # px: "Send feedback" on one line
 
 
 def attach(
@@ -44,10 +46,14 @@ def attach(
     """Build the rating row under the current Blocks context, wire it to `generation_id`; its group.
     `missing` is what a person is told when there is nothing to rate yet."""
     with gr.Group(elem_classes=["studio-feedback"], visible=visible, elem_id=elem_id) as group:
+        # one line where there is room; in a narrow column (the Story tab's gallery at 1400 px, a phone)
+        # the comment and its button move under the stars together, the button beside its comment
         with gr.Row(equal_height=True):
-            rating = gr.Radio(RATINGS, label=label, value=None, scale=3, min_width=240)
-            comment = gr.Textbox(label="Comment (optional)", lines=1, max_lines=3, scale=3, min_width=200)
-            submit = gr.Button("Send feedback", scale=1, min_width=120, size="sm")
+            rating = gr.Radio(RATINGS, label=label, value=None, scale=3, min_width=COMMENT_MIN)
+            with gr.Column(scale=4, min_width=COMMENT_MIN):
+                with gr.Row(equal_height=True):
+                    comment = gr.Textbox(label="Comment (optional)", lines=1, max_lines=3, scale=3, min_width=150)
+                    submit = gr.Button("Send feedback", scale=1, min_width=SEND_MIN, size="sm")
         status = gr.Markdown("")
 
     @shows_errors

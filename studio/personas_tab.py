@@ -8,7 +8,9 @@ of a model-written post and of the selected batch image are `feedback_persona_po
 `feedback_persona_image`.
 
 The persona being edited is per-session state; actions that return the persona's view return,
-in this order: the list, the status line, the nine profile fields, the base image, the history.
+in this order: the list, the status line, the nine profile fields, the base image, the history,
+the batch gallery and its table (the persona's stored batch images; each keeps the id of its
+generations record, so a batch image of a reopened persona can still be rated).
 """
 
 from __future__ import annotations
@@ -185,9 +187,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             tags: ", ".join(p.tags),
             base_image: persona.base_image_path,
             history: gr.update(value=rows, visible=bool(rows)),
+            **batch_view(personas.images(persona.id, owner=owner)),
         }
 
-    view_outputs = [persona_id, picker, status, *profile_fields, base_image, history]
+    def batch_view(images: list[BatchImage]) -> dict[Any, Any]:
+        """The gallery, its table and the media and generation id of each shown image (none selected)."""
+        shown = [i for i in images if i.status == "completed" and i.path]
+        rows = _batch_rows(images)
+        return {gallery: _gallery(images), batch_table: gr.update(value=rows, visible=bool(rows)),
+                batch_media: [i.media for i in shown], batch_ids: [i.generation_id for i in shown], image_id: None}
+
+    batch_outputs = [gallery, batch_table, batch_media, batch_ids, image_id]
+    view_outputs = [persona_id, picker, status, *profile_fields, base_image, history, *batch_outputs]
 
     @shows_errors
     def on_list(request: gr.Request) -> Any:
@@ -212,7 +223,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         return {persona_id: "", picker: gr.update(value=None), status: "New persona: fill in the profile and save.",
                 **{field: "" for field in profile_fields if field is not rating}, rating: "sfw",
                 appearance: gr.update(value="", interactive=True), base_image: None,
-                history: gr.update(value=[], visible=False)}
+                history: gr.update(value=[], visible=False), **batch_view([])}
 
     @shows_errors
     def on_image(current: str, mode: str, path: str | None, pick: str, request: gr.Request,
@@ -263,18 +274,14 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
 
     @shows_errors
     def on_batch(current: str, ask: str, n: float, request: gr.Request,
-                 progress: gr.Progress = gr.Progress()) -> tuple[Any, Any, list[str | None], list[str | None], None]:
+                 progress: gr.Progress = gr.Progress()) -> dict[Any, Any]:
         if not current:
             raise InvalidRequest("persona", "save the profile first")
         owner = _owner(request)
         total = int(n)
         prompts = [ask] * total if ask and ask.strip() else personas.default_prompts(current, total, owner=owner)
         progress(0.05, desc=f"Generating {total} image(s) across the devices…")
-        images = personas.batch(current, prompts, owner=owner)
-        shown = [i for i in images if i.status == "completed" and i.path]
-        rows = _batch_rows(images)
-        return (_gallery(images), gr.update(value=rows, visible=bool(rows)), [i.media for i in shown],
-                [i.generation_id for i in shown], None)
+        return batch_view(personas.batch(current, prompts, owner=owner))
 
     def on_select(media: list[str | None], ids: list[str | None],
                   event: gr.SelectData) -> tuple[str, str, str, str | None]:
@@ -320,8 +327,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                  api_name="persona_transition")
     actions.wire(write.click, on_write, [persona_id, prompt, text_seed, source], [post, post_meta, post_id],
                  status=write_status, api_name="persona_text")
-    actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count],
-                 [gallery, batch_table, batch_media, batch_ids, image_id], status=batch_status, api_name="persona_batch")
+    actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count], batch_outputs, status=batch_status,
+                 api_name="persona_batch")
     gallery.select(on_select, [batch_media, batch_ids], [pick_media, picked, seed_mode, image_id], api_name=False,
                    **quiet)
     actions.wire(export.click, on_export, persona_id, card_file, status=card_status, api_name="persona_export")

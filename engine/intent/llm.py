@@ -11,8 +11,11 @@ embedding, then rules), and the result says so in `fallback_used` and `reasoning
 Given the engine's `RoutedText`, each attempt goes through the hybrid router as kind
 `classification` (engine/routing): the router picks the local or the strong model from the
 request's complexity and measured performance, and logs its decision. An answer from the model
-carries the id of the call that made it (`Classification.generation_id`), so a rating of the
-answer is a rating of that model on classification, which the router reads back.
+carries the id of the call that made it (`Classification.generation_id`, one record per request),
+so a rating of the answer is a rating of that model on classification, which the router reads
+back. Each answer the model gave (never a fallback's) is also kept as a training sample of kind
+`classification`: the classification prompt and the verdict as JSON with the chosen workflow,
+the reply the prompt asks for (`studio export training --kind classification`).
 """
 
 from __future__ import annotations
@@ -72,6 +75,10 @@ class LLMAnswer(BaseModel):
             return value.strip().lower().replace("-", "_").replace(" ", "_")
         return value
 
+    def completion(self) -> str:
+        """The verdict as the JSON reply `SYSTEM_PROMPT` asks for (a training sample's completion)."""
+        return self.model_dump_json()
+
     @classmethod
     def parse(cls, text: str) -> LLMAnswer:
         """The first JSON object in `text` (models like to add fences or prose), validated."""
@@ -121,9 +128,12 @@ class LLMClassifier(Classifier):
             json_mode=True,
         )
 
-    def _ask(self, requests: Sequence[ClassifyRequest]) -> tuple[list[LLMAnswer | MalformedAnswer], str | None]:
+    def _ask(
+        self, requests: Sequence[ClassifyRequest]
+    ) -> tuple[list[LLMAnswer | MalformedAnswer], Sequence[str | None]]:
         """One answer (or why there is none) per request, from whichever adapter serves the call,
-        and the id of that call's generation record (None for a bare `TextModel`)."""
+        and the id of each request's generation record (None for a bare `TextModel`). Through the
+        router, each answer the model gave is kept as a training sample."""
 
         def run(model: TextModel) -> list[LLMAnswer | MalformedAnswer]:
             if CHOOSE in model.features:
@@ -132,14 +142,17 @@ class LLMClassifier(Classifier):
 
         asked = [self._request(r) for r in requests]
         if isinstance(self._model, TextModel):
-            return run(self._model), None
+            return run(self._model), [None] * len(requests)
         if isinstance(self._model, RoutedText):
             caller = CALLER.get()  # the service's owner (engine.providers.gateway.calling_for)
             owner = Owner(id=caller) if caller else OPERATOR
             ran = self._model.with_model(run, asked, kind=ROUTE_KIND, owner=owner, route_on=[r.prompt for r in requests])
-            return ran.value, ran.generation_id
+            for generation_id, request, reply in zip(ran.generation_ids, asked, ran.value, strict=True):
+                if isinstance(reply, LLMAnswer):  # the model answered: what it was asked, and its verdict
+                    self._model.keep_sample(generation_id, request, reply.completion(), kind=ROUTE_KIND, owner=owner)
+            return ran.value, ran.generation_ids
         context = CallContext(kind=ROUTE_KIND, generation_id=uuid.uuid4().hex)
-        return self._model.with_model(run, asked, context), context.generation_id
+        return self._model.with_model(run, asked, context), [context.generation_id] * len(requests)
 
     def _by_likelihood(self, model: TextModel, requests: Sequence[ClassifyRequest]) -> list[LLMAnswer | MalformedAnswer]:
         if self._contexts is None:
@@ -168,12 +181,12 @@ class LLMClassifier(Classifier):
         def attempt() -> None:
             pending = [i for i in range(len(requests)) if i not in answers]
             try:
-                replies, generation_id = self._ask([requests[i] for i in pending])
+                replies, generation_ids = self._ask([requests[i] for i in pending])
             except ProviderError as exc:
                 for i in pending:
                     failures[i] = f"provider error: {exc.user_message}"
                 raise
-            for i, reply in zip(pending, replies, strict=True):
+            for i, reply, generation_id in zip(pending, replies, generation_ids, strict=True):
                 if isinstance(reply, LLMAnswer):
                     answers[i] = reply
                     served_by[i] = generation_id

@@ -29,10 +29,12 @@ from engine.providers.progress import reporting
 from engine.queue import GenerationQueue, JobContext
 from storage.media import MediaStore
 
-__all__ = ["PERSONA_IMAGE_JOB", "FAR_OFF", "register_persona_images", "shape_distance", "FaceComparer", "Comparison"]
+__all__ = ["PERSONA_IMAGE_JOB", "PERSONA_IMAGE_KIND", "FACE_CHECK_KIND", "FAR_OFF", "register_persona_images",
+           "shape_distance", "FaceComparer", "Comparison"]
 
 PERSONA_IMAGE_JOB = "persona.image"
 PERSONA_IMAGE_KIND = "persona_image"  # the generations `kind` of a persona batch image
+FACE_CHECK_KIND = "persona_face_check"  # the `kind` of the face detections that compare a batch with the base image
 FAR_OFF = 0.06
 
 
@@ -95,9 +97,10 @@ class Comparison:
 class FaceComparer:
     """Compares images with one base image by face-landmark geometry."""
 
-    def __init__(self, models: ModelGateway, base_image: np.ndarray) -> None:
+    def __init__(self, models: ModelGateway, base_image: np.ndarray, *, owner: str | None = None) -> None:
         self._models = models
-        faces = models.vision.detect_faces([base_image])[0]
+        self._context = CallContext(user_id=owner, owner=owner, kind=FACE_CHECK_KIND)
+        faces = models.vision.detect_faces([base_image], self._context)[0]
         with_points = [f for f in faces if f.landmarks is not None]
         self.base_landmarks = with_points[0].landmarks if with_points else None
 
@@ -107,7 +110,7 @@ class FaceComparer:
         if self.base_landmarks is None:
             return [Comparison(None, False, "the base image has no face to compare") for _ in images]
         arrays = [decode_image(data) for data in images]
-        found = self._models.vision.detect_faces(arrays)
+        found = self._models.vision.detect_faces(arrays, self._context)
         out = []
         for faces in found:
             points = next((f.landmarks for f in faces if f.landmarks is not None), None)

@@ -148,4 +148,4 @@ class BatchImage(BaseModel):
     face_distance: float | None = Field(None, description="Landmark-geometry distance to the approved base image.")
     flagged: bool = Field(False, description="True when the face is far off the approved base image.")
     comparison: str = Field("", description="What the comparison found, e.g. 'no face to compare'.")
-    generation_id: str | None = Field(None, description="The image's generation record, to rate it (a new batch only).")
+    generation_id: str | None = Field(None, description="The image's generation record, to rate it (None: failed).")

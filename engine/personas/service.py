@@ -208,13 +208,13 @@ class PersonaService:
             prompts = [f"{p}. Appearance (locked): {profile.appearance_description}" for p in prompts]
         images = self._run_images(row, prompts, owner, timeout_s, title=profile.name)
         if row.appearance_locked and row.base_image_media:
-            images = self._compare(row.base_image_media, images)
+            images = self._compare(row.base_image_media, images, owner)
         now = utcnow()
         self._repo.add_images([
             PersonaImageRow(batch_id=i.batch_id, idx=i.index, persona_id=row.id, owner=owner.id, prompt=i.prompt,
                             job_id=i.job_id, device=i.device, status=i.status, provider=i.provider, media=i.media,
                             is_placeholder=i.is_placeholder, note=i.note, face_distance=i.face_distance,
-                            flagged=i.flagged, comparison=i.comparison, created_at=now)
+                            flagged=i.flagged, comparison=i.comparison, created_at=now, generation_id=i.generation_id)
             for i in images
         ])
         return images
@@ -257,9 +257,9 @@ class PersonaService:
             }))
         return out
 
-    def _compare(self, base_media: str, images: list[BatchImage]) -> list[BatchImage]:
+    def _compare(self, base_media: str, images: list[BatchImage], owner: Owner) -> list[BatchImage]:
         try:
-            comparer = FaceComparer(self._models, decode_image(self._media.read(base_media)))
+            comparer = FaceComparer(self._models, decode_image(self._media.read(base_media)), owner=owner.id)
             done = [i for i in images if i.status == "completed" and i.media]
             found = dict(zip((i.index for i in done), comparer.compare([self._media.read(i.media or "") for i in done]),
                              strict=True))
@@ -310,4 +310,5 @@ class PersonaService:
         return BatchImage(batch_id=r.batch_id, index=r.idx, prompt=r.prompt, job_id=r.job_id, device=r.device,
                           status="completed" if r.status == "completed" else "failed", provider=r.provider,
                           media=r.media, is_placeholder=r.is_placeholder, note=r.note,
-                          face_distance=r.face_distance, flagged=r.flagged, comparison=r.comparison)
+                          face_distance=r.face_distance, flagged=r.flagged, comparison=r.comparison,
+                          generation_id=r.generation_id)

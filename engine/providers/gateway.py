@@ -49,10 +49,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CallItem:
-    """One request of a batched call: the id its output's record gets, and whose output it is."""
+    """One request of a batched call: the id its output's record gets, whose output it is, and what
+    it is for (its record's `kind`; None: the call's)."""
 
     generation_id: str
     owner: str | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ class ModelGateway:
                 for item, item_estimate in zip(items, estimates, strict=True):  # one record per output
                     share = item_estimate if meter.cost_usd is None else meter.cost_usd / len(items)
                     own = replace(context, generation_id=item.generation_id, owner=item.owner or context.owner,
-                                  user_id=item.owner or context.user_id)
+                                  user_id=item.owner or context.user_id, kind=item.kind or context.kind)
                     self._record(capability, provider, adapter, summary, own, started, share, outcome, None, previous,
                                  meter=meter, estimate=item_estimate, model=model)  # fmt: skip
             else:

@@ -40,6 +40,9 @@ Report = Callable[[float, str], None]
 
 # The workflow each kind of asset is rated under (its output record's kind).
 OUTPUT_KINDS = {"image": "scenario_image", "video": "talking_photo", "dub": "scam_call"}
+# The `kind` of the model calls that make each kind of asset (kept apart from the output kinds, so
+# that the requests dashboard counts calls and the ratings dashboard counts outputs).
+CALL_KINDS = {"image": "scenario_face_swap", "video": "scenario_video", "dub": "scenario_call"}
 
 
 def _no_report(progress: float, message: str) -> None:
@@ -126,7 +129,7 @@ class AssetMaker:
         placed = compose_scene(scenario["scene"], photo, landmarks, text)
         steps = ["face landmarks (478)", f"scene '{scenario['scene']}' rendered", "similarity alignment",
                  "colour transfer", "seamless clone (Poisson)", "simulation banner"]  # fmt: skip
-        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner, kind="scenario_face_swap")
+        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner, kind=CALL_KINDS["image"])
         made = generative.swap_into_scene(self._gateway, photo, placed.image, context)
         image = made.image if isinstance(made, generative.Generated) and made.image is not None else placed.image
         if isinstance(made, generative.Generated):
@@ -155,7 +158,7 @@ class AssetMaker:
             parent = next(a for a in plan(self._scripts) if a.name == asset.parent)
             image_row = self.make_image(user, parent, job_id=None, realtime=True, report=_no_report)
         assert image_row.media is not None and image_row.extra is not None
-        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner)
+        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner, kind=CALL_KINDS["video"])
         script = render_text(self._scripts.scenarios[asset.scenario]["script"], user.name, user.age)
         report(0.1, "speaking the script in the person's voice profile")
         wav, voice = self.speak(user, script, context)
@@ -187,7 +190,7 @@ class AssetMaker:
     def make_dub(self, user: UserRow, asset: PlannedAsset, *, job_id: str | None, realtime: bool,
                  report: Report) -> AssetRow:  # fmt: skip
         started = time.perf_counter()
-        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner)
+        context = CallContext(user_id=user.id, job_id=job_id, owner=user.owner, kind=CALL_KINDS["dub"])
         script = render_text(self._scripts.dubs[asset.scenario]["script"], user.name, user.age)
         report(0.2, "speaking the scam call in the person's voice profile")
         narrator = SpeechRequest(text=self._scripts.disclosure, voice="en-gb-x-rp")

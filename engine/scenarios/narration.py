@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["NarrationCache", "DEFAULT_TTL_S"]
 
 DEFAULT_TTL_S = 24 * 3600.0
+CALL_KIND = "scenario_narration"  # the `kind` of the speech calls that speak a narration (its output: 'narration')
 
 
 @dataclass
@@ -183,7 +184,7 @@ class NarrationCache:
               engine: str, *, preloaded: bool, job_id: str | None = None) -> _Entry:  # fmt: skip
         started = time.perf_counter()
         user, profile = self._user(user_id)
-        context = CallContext(user_id=user_id, job_id=job_id, owner=user.owner)
+        context = CallContext(user_id=user_id, job_id=job_id, owner=user.owner, kind=CALL_KIND)
         wav, duration_s = disclosed_narration(
             profile, text, models=self._models, signer=self._signer, speech_provider=self._settings.speech_provider,
             asset=f"narration-{step_id}", user_id=user_id, voice_media=user.voice_media, context=context)  # fmt: skip

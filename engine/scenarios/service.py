@@ -57,6 +57,7 @@ __all__ = ["ScenarioService", "GENDERS"]
 
 GENDERS = ("female", "male", "other")
 CLEANUP_EVERY_S = 3600.0
+ONBOARDING_KIND = "scenario_onboarding"  # the `kind` of onboarding's model calls (the face check, the voice clone)
 NOT_FOUND = "No onboarded person with this id here; onboard first, or paste the id you were given."
 
 
@@ -118,7 +119,8 @@ class ScenarioService:
         if gender not in GENDERS:
             raise InvalidRequest("gender", f"pick one of {', '.join(GENDERS)}")
         rgb, extension, scale = check_photo_bytes(request.photo, max_pixels=self._settings.max_image_pixels)
-        landmarks = check_faces(self._models.vision.detect_faces([rgb])[0])
+        found = self._models.vision.detect_faces([rgb], CallContext(owner=owner.id, kind=ONBOARDING_KIND))
+        landmarks = check_faces(found[0])
         voice = check_voice(request.voice, request.voice_name)
 
         profile = analyse_voice(voice.samples, voice.sample_rate, gender)
@@ -169,7 +171,7 @@ class ScenarioService:
         if not models.voice_clone.runnable():
             return None
         try:
-            context = CallContext(owner=owner.id)
+            context = CallContext(owner=owner.id, kind=ONBOARDING_KIND)
             return models.voice_clone.clone([VoiceCloneRequest(wav=wav, name=name)], context)[0].voice_id
         except ProviderError:
             return None

@@ -6,7 +6,7 @@ the same service with other settings).
 """
 
 from engine.story.content import StoryContent, load_content
-from engine.story.images import PLACEHOLDER_LABEL
+from engine.story.images import PICTURE_KIND, PLACEHOLDER_LABEL
 from engine.story.models import (
     Adventure,
     Chapter,
@@ -31,6 +31,7 @@ __all__ = [
     "ChapterImage",
     "ChapterType",
     "LessonAnswer",
+    "PICTURE_KIND",
     "PLACEHOLDER_LABEL",
     "Question",
     "StoryConfig",

@@ -1,6 +1,7 @@
 """Chapter pictures through the generation queue: submit, follow, report — never in the text's way.
 
-Images are queue jobs of the built-in `image.generate` kind. The chapter keeps only the
+Images are queue jobs of the built-in `image.generate` kind, recorded in the generations log as
+kind `story_picture` (so ratings and requests show them under that workflow). The chapter keeps only the
 job ids; the status of each picture is read back from the queue (whose jobs table is
 persisted), so a resumed adventure finds its pictures again. A watcher thread per chapter
 records how long each picture took, or that it timed out, in the story telemetry.
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.errors import JobError, StudioError
-from engine.jobs import IMAGE_JOB
+from engine.jobs import IMAGE_JOB, image_payload
 from engine.providers.base import ImageRequest
 from engine.queue import JobSpec, JobStatus, Priority
 from engine.story.models import ChapterImage, StoryConfig, utcnow
@@ -25,11 +26,12 @@ if TYPE_CHECKING:
     from storage.media import MediaStore
     from storage.stories import StoryRepository
 
-__all__ = ["ChapterImages", "PLACEHOLDER_LABEL"]
+__all__ = ["ChapterImages", "PLACEHOLDER_LABEL", "PICTURE_KIND"]
 
 logger = logging.getLogger(__name__)
 
 PLACEHOLDER_LABEL = "storyboard placeholder — no image model configured"
+PICTURE_KIND = "story_picture"  # the generations record's kind of a chapter picture
 _FAILED = {JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.BLOCKED}
 
 
@@ -52,7 +54,7 @@ class ChapterImages:
             specs.append(
                 JobSpec(
                     kind=IMAGE_JOB,
-                    payload=request.model_dump(),
+                    payload=image_payload(request, kind=PICTURE_KIND),
                     priority=Priority.INTERACTIVE,
                     user_id=user_id,
                     timeout_s=self._config.image_timeout_s,

@@ -76,3 +76,24 @@ def test_a_three_chapter_story_with_a_lesson_answer_ends_cleanly(page: Page) -> 
     assert_no_error_covers_a_button(page)
     expect(story.get_by_text(re.compile(r"Chapter 1 of 3 ·"))).to_be_visible()
     expect(story.get_by_role("button", name="Choose", exact=True)).to_be_enabled()
+
+
+def _send_beside_comment(page: Page) -> None:
+    """Each rating row of the Story tab has its Send button on the line of its comment box, not under it."""
+    open_tab(page, "Story")
+    panel = _panel(page)
+    comments = panel.get_by_label("Comment (optional)").filter(visible=True)
+    sends = panel.get_by_role("button", name="Send feedback").filter(visible=True)
+    expect(sends).to_have_count(2)  # the chapter's and the selected picture's
+    expect(comments).to_have_count(2)
+    for i in range(2):
+        comment, send = comments.nth(i).bounding_box(), sends.nth(i).bounding_box()
+        assert comment and send, f"rating row {i} has no comment box or no button on screen"
+        middle = send["y"] + send["height"] / 2
+        assert comment["y"] - 40 <= middle <= comment["y"] + comment["height"] + 8, (i, comment, send)  # one line
+        assert send["x"] >= comment["x"] + comment["width"] - 1, (i, comment, send)  # to its right
+
+
+def test_the_send_button_stays_beside_its_comment_on_a_wide_and_a_narrow_screen(page: Page, narrow_page: Page) -> None:
+    _send_beside_comment(page)
+    _send_beside_comment(narrow_page)

@@ -22,7 +22,7 @@ from tests.support.traces import rows_mentioning
 FACE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"
 # What the endpoints that show a persona return, in order (the per-session persona id is state, not returned).
 VIEW = ["picker", "status", "name", "traits", "aesthetic", "voice", "tone", "rating", "themes", "appearance", "tags",
-        "base_image", "history"]  # fmt: skip
+        "base_image", "history", "gallery", "batch_table"]  # fmt: skip
 PERSONA_TABLES = ("personas", "persona_transitions", "persona_images")
 
 
@@ -121,7 +121,9 @@ def test_personas_through_the_api_for_two_visitors(studio: tuple[Engine, str]) -
     copy_id = copy["picker"]["value"]
     assert copy_id != ada and set(_choices(copy["picker"])) == {ada, copy_id}
     assert "pending_upload" in copy["status"] and _value(copy["traits"]) == "geeky, kind"
-    assert "approved" in _view(alice.predict(ada, api_name="/persona_open"))["status"]  # back to Ada
+    assert not _value(copy["gallery"])  # the copy has no batch of its own
+    back = _view(alice.predict(ada, api_name="/persona_open"))  # back to Ada: her batch is shown again
+    assert "approved" in back["status"] and len(_value(back["gallery"])) == 3
 
     # Bob: Alice's personas are not listed, cannot be opened, and his session has nothing to act on
     assert _choices(bob.predict(api_name="/persona_list")) == []

@@ -6,7 +6,8 @@ from io import BytesIO
 from PIL import Image
 
 from engine.engine import build_engine
-from engine.jobs import IMAGE_JOB, SPEECH_JOB
+from engine.jobs import IMAGE_JOB, SPEECH_JOB, image_payload
+from engine.providers.base import ImageRequest
 from engine.queue import JobSpec, JobStatus, Priority
 from engine.settings import Settings
 
@@ -45,6 +46,23 @@ def test_image_job_without_a_model_is_a_labelled_placeholder(engine_settings: Se
         assert image.size == (256, 256)
         [record] = [r for r in engine.generations.recent(5) if r.capability == "image"]
         assert record.outcome == "placeholder"
+
+
+def test_each_image_of_a_batch_is_recorded_with_the_kind_its_payload_names(engine_settings: Settings) -> None:
+    settings = engine_settings.model_copy(update={"queue_batch_window_ms": 200})
+    with build_engine(settings) as engine:
+        request = ImageRequest(prompt="a harbour at dawn", width=128, height=128)
+        kinds = ["story_picture", None, "story_picture"]
+        jobs = engine.queue.submit_many([
+            JobSpec(kind=IMAGE_JOB, payload=image_payload(request, kind=kind), batch_key="pictures", user_id="u7")
+            for kind in kinds
+        ])
+        engine.start()
+        finished = [engine.queue.wait(job.id, timeout=60) for job in jobs]
+        assert [job.status for job in finished] == [JobStatus.COMPLETED] * 3
+        assert finished[0].result["batch_size"] > 1  # type: ignore[index]  # one model call made several
+        recorded = {r.id: r.kind for r in engine.generations.recent(20) if r.capability == "image"}
+        assert [recorded[job.result["generation_id"]] for job in finished] == kinds  # type: ignore[index]
 
 
 def test_bad_payload_fails_the_job_with_a_reason(engine_settings: Settings) -> None:

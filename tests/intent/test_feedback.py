@@ -4,15 +4,20 @@ as the model call that made it (which the router reads back)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from engine.analytics import ExportFormat
 from engine.engine import Engine, build_engine
 from engine.errors import NotFound
 from engine.intent import Method, RunStatus
+from engine.intent.llm import SYSTEM_PROMPT
 from engine.ownership import OPERATOR, Owner
+from engine.providers.base import TextRequest
 from engine.settings import Settings
 from tests.intent.conftest import answer
 from tests.support.openai_standin import OpenAIStandIn, Scripted, chat_completion
@@ -113,3 +118,45 @@ def test_a_cached_llm_answer_gets_an_output_record_of_the_new_owner(routed_engin
     assert len(standin.received) == 1  # the second came from the cache
     assert _row(routed_engine, second.generation_id)[:4] == ("output", "studio", "llm", "classification")
     assert _row(routed_engine, second.generation_id)[4] == BOB.id and first.generation_id != second.generation_id
+
+
+def test_each_answer_the_routed_model_gave_is_a_classification_training_sample_of_its_owner(
+    routed_engine: Engine, standin: OpenAIStandIn, tmp_path: Path
+) -> None:
+    standin.script.append(Scripted(body=chat_completion(answer("hair_styling", 0.8, "asks for a new hair colour"))))
+    mine = routed_engine.intent.classify("dye my hair pastel pink", True, Method.LLM, owner=ALICE)
+    # Bob's request: the model never gives valid JSON, so the fallback answers, and that is no sample
+    for _ in range(3):
+        standin.script.append(Scripted(body=chat_completion("hmm, some kind of edit I think")))
+    his = routed_engine.intent.classify("make my cat wave at me", True, Method.LLM, owner=BOB)
+    assert mine.fallback_used is None and his.fallback_used is not None and len(standin.received) == 4
+
+    out = tmp_path / "classification.jsonl"
+    exported = routed_engine.analytics.export_training(out, ExportFormat.OPENAI, owner=OPERATOR, kind="classification")
+    assert exported.count == 1
+    [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    system, user, assistant = line["messages"]
+    assert (system["role"], system["content"]) == ("system", SYSTEM_PROMPT)
+    assert user["role"] == "user" and user["content"].endswith("Request: dye my hair pastel pink")
+    assert assistant["role"] == "assistant"
+    assert json.loads(assistant["content"])["workflow"] == "hair_styling" == mine.workflow_type.value
+    owners = routed_engine.db.cursor().execute("SELECT owner, generation_id FROM text_samples").fetchall()
+    assert owners == [(ALICE.id, mine.generation_id)]  # the sample is the rated call's, and Alice's
+
+    routed_engine.deletion.forget(owner=ALICE)  # deleted with its owner
+    assert routed_engine.analytics.export_training(out, owner=OPERATOR, kind="classification").count == 0
+    assert routed_engine.db.cursor().execute("SELECT count(*) FROM text_samples").fetchone() == (0,)
+
+
+def test_a_routed_batch_records_one_generation_per_request(routed_engine: Engine, standin: OpenAIStandIn) -> None:
+    standin.answer = lambda _received: Scripted(body=chat_completion(answer("style_transfer")))
+    requests = [TextRequest.from_prompt(f"classify {i}") for i in range(3)]
+    ran = routed_engine.routed_text.with_model(lambda model: model.generate(requests), requests,
+                                               kind="classification", owner=ALICE)  # fmt: skip
+    assert len(ran.generation_ids) == 3 and len(set(ran.generation_ids)) == 3
+    routed_engine.generations.flush()
+    rows = routed_engine.db.cursor().execute(
+        "SELECT id, owner, kind, outcome FROM generations WHERE capability = 'text' ORDER BY id").fetchall()  # fmt: skip
+    assert rows == sorted((g, ALICE.id, "classification", "ok") for g in ran.generation_ids)
+    [decision] = routed_engine.analytics.decisions(owner=OPERATOR)
+    assert decision.generation_id == ran.generation_id == ran.generation_ids[0]

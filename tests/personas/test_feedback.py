@@ -79,3 +79,6 @@ def test_each_batch_image_has_its_own_generation_to_rate(make_engine: EngineFact
         engine.analytics.feedback(ids[1], 5, owner=BOB)
     assert [(f.rating, f.comment) for f in engine.analytics.feedback_for(ids[0], owner=ALICE)] == [(3, "too dark")]
     assert engine.analytics.feedback_for(ids[1], owner=ALICE) == []
+    # each stored image keeps its generation id, so it can be rated later (a reopened persona)
+    stored = engine.personas.images(ada.id, owner=ALICE)
+    assert [(i.index, i.generation_id) for i in stored] == [(i.index, i.generation_id) for i in images]

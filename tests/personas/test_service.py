@@ -11,7 +11,7 @@ from PIL import Image
 from engine.errors import InvalidRequest, NotFound
 from engine.ownership import OPERATOR, Owner
 from engine.personas import BaseImageStatus, PersonaProfile
-from engine.personas.images import FAR_OFF, shape_distance
+from engine.personas.images import FACE_CHECK_KIND, FAR_OFF, shape_distance
 from tests.personas import fakes
 from tests.personas.conftest import EngineFactory
 
@@ -166,6 +166,9 @@ def test_approved_base_image_flags_far_off_faces(make_engine: EngineFactory, fre
     same, far = personas.batch(ada.id, ["same face", "WARP it"], owner=ALICE)
     assert same.face_distance is not None and same.face_distance < FAR_OFF and not same.flagged
     assert far.face_distance is not None and far.flagged and "far off" in far.comparison
+    # the face detections of the comparison are Alice's calls and say what they were for
+    checks = [r.kind for r in engine.generations.recent(limit=50, owner="alice") if r.capability == "vision"]
+    assert checks and set(checks) == {FACE_CHECK_KIND}
 
 
 def test_pick_a_base_image_from_a_batch(make_engine: EngineFactory) -> None:

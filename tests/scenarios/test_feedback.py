@@ -61,6 +61,9 @@ def test_every_course_output_is_rated_by_its_owner_only(scenario_engine, face_jp
     made = {"caricature", "scenario_image", "talking_photo", "scam_call", "narration"}
     assert made <= set(charts["ratings"]["workflow"])
     assert not made & set(charts["requests"]["workflow"])  # the speech, vision and video calls count; outputs not
+    # every model call of the course says what it was for: none shows as a bare capability
+    assert set(charts["requests"]["workflow"]) == {"scenario_onboarding", "scenario_video", "scenario_call",
+                                                   "scenario_narration"}
 
     service.delete_user(person, owner=ALEX)
     engine.generations.flush()

@@ -4,12 +4,13 @@ owner alone: the ids on the result objects are real generations records of that 
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 
 from engine.errors import NotFound
-from engine.ownership import Owner, new_visitor_key
-from engine.story import CHAPTER_KIND, StoryService
+from engine.ownership import OPERATOR, Owner, new_visitor_key
+from engine.story import CHAPTER_KIND, PICTURE_KIND, StoryService
 from tests.story.conftest import StoryFactory
 
 
@@ -68,8 +69,8 @@ def test_each_picture_of_a_batch_has_its_own_generation_to_rate(make_story: Stor
     ids = [p.generation_id for p in pictures]
     assert all(ids) and len(set(ids)) == 3
     for generation_id in ids:
-        owner, _kind, capability, _provider, outcome = _generation(engine, generation_id)
-        assert (owner, capability) == (alice.id, "image") and outcome in ("ok", "placeholder")
+        owner, kind, capability, _provider, outcome = _generation(engine, generation_id)
+        assert (owner, kind, capability) == (alice.id, PICTURE_KIND, "image") and outcome in ("ok", "placeholder")
 
     engine.analytics.feedback(ids[1], 2, "the wrong harbour", owner=alice)
     for generation_id in ids:
@@ -77,4 +78,9 @@ def test_each_picture_of_a_batch_has_its_own_generation_to_rate(make_story: Stor
             engine.analytics.feedback(generation_id, 5, owner=bob)
     rated = engine.db.cursor().execute("SELECT generation_id, owner, rating FROM feedback").fetchall()
     assert rated == [(ids[1], alice.id, 2)]
+    # the dashboards show the pictures (their calls and their rating) as story pictures, not as bare 'image'
+    charts = engine.analytics.dashboard(date.today(), date.today(), owner=OPERATOR)
+    ratings = charts["ratings"].set_index("workflow")
+    assert ratings.loc[PICTURE_KIND, "mean_rating"] == 2 and "image" not in ratings.index
+    assert PICTURE_KIND in set(charts["requests"]["workflow"]) and "image" not in set(charts["requests"]["workflow"])
     _pictures_recorded(story, adventure.id, alice)
