@@ -143,7 +143,7 @@ class PersonaService:
         else's image is `NotFound`, alike. Like an upload, it then waits for approval.
         """
         row = self._row(persona_id, owner)
-        check_image_allowed(BaseImageStatus(row.base_image_status))
+        image_id = (image_id or "").strip()
         image = self._image_row(image_id, owner)
         if image.persona_id != row.id:
             raise InvalidRequest("image", f"batch image {image_id} was made for another persona; use one of "
@@ -151,6 +151,7 @@ class PersonaService:
         if image.status != "completed" or not image.media:
             raise InvalidRequest("image", f"batch image {image_id} failed ({image.note or 'no picture'}); "
                                  "use one that completed")
+        check_image_allowed(BaseImageStatus(row.base_image_status))
         return self._set_image(row, image.media, owner, reason.strip() or f"picked batch image {image_id}")
 
     def transition(self, persona_id: str, state: str, *, owner: Owner, reason: str = "") -> Persona:
@@ -305,7 +306,7 @@ class PersonaService:
         return row
 
     def _image_row(self, image_id: str, owner: Owner) -> PersonaImageRow:
-        batch_id, _, index = (image_id or "").strip().rpartition("-")
+        batch_id, _, index = image_id.rpartition("-")
         if not batch_id or not index.isdigit():
             raise InvalidRequest("image", f"{image_id!r} is not a batch image id; ids look like 3f2a9b1c04de-0 "
                                  "(the batch's `id` column, or `image_id` in `studio persona batch`)")
