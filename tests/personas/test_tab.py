@@ -9,7 +9,8 @@ from studio.identity import Identities
 from tests.personas.conftest import EngineFactory
 
 API_NAMES = {"persona_save", "persona_list", "persona_image", "persona_transition", "persona_text", "persona_batch",
-             "persona_export", "persona_import", "feedback_persona_post", "feedback_persona_image"}
+             "persona_export", "persona_import", "persona_use_batch_image", "feedback_persona_post",
+             "feedback_persona_image"}
 
 
 def test_persona_tab_builds_with_its_api_names(make_engine: EngineFactory) -> None:
