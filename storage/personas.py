@@ -98,6 +98,14 @@ def _persona(row: tuple[Any, ...]) -> PersonaRow:
     )
 
 
+def _image(r: tuple[Any, ...]) -> PersonaImageRow:
+    return PersonaImageRow(
+        batch_id=r[0], idx=int(r[1]), persona_id=r[2], owner=r[3], prompt=r[4], job_id=r[5], device=r[6],
+        status=r[7], provider=r[8], media=r[9], is_placeholder=bool(r[10]), note=r[11],
+        face_distance=r[12], flagged=bool(r[13]), comparison=r[14], created_at=_aware(r[15]), generation_id=r[16],
+    )
+
+
 class PersonaRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -210,19 +218,9 @@ class PersonaRepository:
             " ORDER BY created_at DESC, batch_id, idx LIMIT ?",
             [persona_id, limit],
         ).fetchall()
-        return [
-            PersonaImageRow(
-                batch_id=r[0], idx=int(r[1]), persona_id=r[2], owner=r[3], prompt=r[4], job_id=r[5], device=r[6],
-                status=r[7], provider=r[8], media=r[9], is_placeholder=bool(r[10]), note=r[11],
-                face_distance=r[12], flagged=bool(r[13]), comparison=r[14], created_at=_aware(r[15]),
-                generation_id=r[16],
-            )
-            for r in rows
-        ]
+        return [_image(r) for r in rows]
 
-    def has_image(self, persona_id: str, media: str) -> bool:
-        found = self._db.cursor().execute(
-            "SELECT 1 FROM persona_images WHERE persona_id = ? AND media = ? AND status = 'completed' LIMIT 1",
-            [persona_id, media],
-        ).fetchone()
-        return found is not None
+    def image(self, batch_id: str, idx: int) -> PersonaImageRow | None:
+        """One batch image by its key, whoever owns it (the engine checks the owner)."""
+        found = self._db.cursor().execute(_SELECT_IMAGE + " WHERE batch_id = ? AND idx = ?", [batch_id, idx]).fetchone()
+        return None if found is None else _image(found)

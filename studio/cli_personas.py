@@ -1,7 +1,8 @@
 """`studio persona`: create personas, seed and approve their base image, write posts, make batches.
 
 Each command prints one JSON object as its last stdout line (`batch` prints one JSON line per
-image); invalid input exits with status 2 and one line on stderr. The CLI acts as the operator.
+image, with the `image_id` that `use-batch-image` takes); invalid input exits with status 2 and
+one line on stderr. The CLI acts as the operator.
 """
 
 from __future__ import annotations
@@ -143,6 +144,18 @@ def image(
         _line({"id": persona.id, "base_image_status": persona.base_image_status.value, "path": persona.base_image_path})
 
 
+@persona_app.command("use-batch-image")
+def use_batch_image(
+    persona_id: Annotated[str, typer.Argument(metavar="ID")],
+    image_id: Annotated[str, typer.Argument(metavar="IMAGE_ID", help="An image_id from `studio persona batch`.")],
+    reason: Annotated[str, typer.Option(help="Why; stored with the transition.")] = "",
+) -> None:
+    """Propose a batch image as the base image (draft, for approval); prints {"id", "base_image_status", "path"}."""
+    with _engine() as engine:
+        persona = engine.personas.use_batch_image(persona_id, image_id, owner=OPERATOR, reason=reason)
+        _line({"id": persona.id, "base_image_status": persona.base_image_status.value, "path": persona.base_image_path})
+
+
 @persona_app.command("transition")
 def transition(
     persona_id: Annotated[str, typer.Argument(metavar="ID")],
@@ -188,8 +201,9 @@ def batch(
     with _engine(start=True) as engine:
         prompts = [prompt] * count if prompt else engine.personas.default_prompts(persona_id, count, owner=OPERATOR)
         for item in engine.personas.batch(persona_id, prompts, owner=OPERATOR):
-            _line({"index": item.index, "device": item.device, "status": item.status, "provider": item.provider,
-                   "path": item.path, "note": item.note, "comparison": item.comparison, "flagged": item.flagged})
+            _line({"index": item.index, "image_id": item.id, "device": item.device, "status": item.status,
+                   "provider": item.provider, "path": item.path, "note": item.note, "comparison": item.comparison,
+                   "flagged": item.flagged})
 
 
 @persona_app.command("export")

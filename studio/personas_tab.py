@@ -2,8 +2,10 @@
 
 Handlers are thin: widget values → one `engine.personas` call → component updates. Every
 main action has an `api_name` (persona_save, persona_list, persona_image, persona_transition,
-persona_text, persona_batch, persona_export, persona_import), and `persona_open` opens one of
-the caller's personas by id (empty: start a new one), as picking it in the list does; the ratings
+persona_text, persona_batch, persona_export, persona_import), `persona_open` opens one of
+the caller's personas by id (empty: start a new one), as picking it in the list does, and
+`persona_use_batch_image` proposes a batch image (by the id in the batch table's last column, as
+selecting it in the gallery fills in) as the base image, for approval like an upload; the ratings
 of a model-written post and of the selected batch image are `feedback_persona_post` and
 `feedback_persona_image`.
 
@@ -36,7 +38,7 @@ __all__ = ["build"]
 
 STAND_IN = "Stand-in pictures: no text-to-image model is configured, so the embedded adapter draws labelled storyboard cards."
 HISTORY_HEADERS = ["when (UTC)", "from", "to", "reason", "by"]
-BATCH_HEADERS = ["#", "status", "device", "provider", "face check", "note"]
+BATCH_HEADERS = ["#", "status", "device", "provider", "face check", "note", "image id"]
 NARROW_PAIR = 180  # two fields side by side in a column, stacked on a phone
 MOVES = [("Approve (locks the appearance)", "approved"), ("Reject (needs a new image)", "rejected"),
          ("Unlock (back to draft)", "draft")]
@@ -73,7 +75,7 @@ def _gallery(images: list[BatchImage]) -> list[tuple[str, str]]:
 def _batch_rows(images: list[BatchImage]) -> list[list[Any]]:
     """One row per image; a stand-in's long note is the STAND_IN line above the gallery, so it says 'stand-in'."""
     return [[i.index, i.status, i.device or "", i.provider or "", i.comparison or "",
-             "labelled stand-in" if i.is_placeholder and i.status == "completed" else i.note] for i in images]
+             "labelled stand-in" if i.is_placeholder and i.status == "completed" else i.note, i.id] for i in images]
 
 
 def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
@@ -81,7 +83,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     _owner = who.owner
     personas: PersonaService = engine.personas
     persona_id = gr.State("")
-    batch_media = gr.State([])
+    batch_images = gr.State([])  # the image id of each gallery item, in order
 
     with gr.Row(equal_height=False):
         picker = gr.Dropdown([], label="Persona", scale=4, allow_custom_value=False)
@@ -116,8 +118,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         with gr.Column(scale=3, min_width=320):
             gr.Markdown("### Base image")
             base_image = gr.Image(label="Base image", type="filepath", interactive=False, height=280)
-            seed_mode = gr.Radio([("Upload", "upload"), ("Generate from appearance", "generate"),
-                                  ("Pick the selected batch image", "pick")], value="upload", label="Seed the image by")
+            seed_mode = gr.Radio([("Upload", "upload"), ("Generate from appearance", "generate")], value="upload",
+                                 label="Seed the image by", info="or pick one of the batch images below")
             upload = ImageFile(type="filepath", label="Upload", sources=["upload", "clipboard"], height=160)
             set_image = gr.Button("Set base image", variant="primary")
             image_status = actions.status_line()
@@ -127,7 +129,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             apply_move = gr.Button("Apply")
             move_status = actions.status_line()
             history = gr.Dataframe(headers=HISTORY_HEADERS, label="History", interactive=False, wrap=True,
-                                   visible=False, elem_classes=["studio-table"])
+                                   visible=False, elem_classes=["studio-table", "persona-history"])
 
     gr.Markdown("### Text in the persona's voice")
     with gr.Row():
@@ -153,12 +155,17 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True,
                          elem_classes=["persona-gallery"])  # two columns on a phone (studio.theme)
     picked = gr.Markdown("Select a batch image to pick it as the base image.")
+    with gr.Row(equal_height=True):
+        picked_image = gr.Textbox(label="Selected image id", show_label=False, scale=3,
+                                  placeholder="select an image above", min_width=NARROW_PAIR)
+        use_picked = gr.Button("Use as base image", scale=1, min_width=NARROW_PAIR)
+    use_status = actions.status_line()
     batch_ids = gr.State([])  # the generation id of each gallery item, in order
     image_id = gr.State(None)  # the selected image's
     feedback.attach(engine, image_id, who, api_name="feedback_persona_image", label="Rate the selected image",
                     missing="select a batch image first, then rate it")
     batch_table = gr.Dataframe(headers=BATCH_HEADERS, label="Where each image ran", interactive=False, wrap=True,
-                               visible=False, elem_classes=["studio-table"])
+                               visible=False, elem_classes=["studio-table", "persona-batch"])
 
     profile_fields = [name, traits, aesthetic, voice, tone, rating, themes, appearance, tags]
 
@@ -191,13 +198,13 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         }
 
     def batch_view(images: list[BatchImage]) -> dict[Any, Any]:
-        """The gallery, its table and the media and generation id of each shown image (none selected)."""
+        """The gallery, its table and the image id and generation id of each shown image (none selected)."""
         shown = [i for i in images if i.status == "completed" and i.path]
         rows = _batch_rows(images)
         return {gallery: _gallery(images), batch_table: gr.update(value=rows, visible=bool(rows)),
-                batch_media: [i.media for i in shown], batch_ids: [i.generation_id for i in shown], image_id: None}
+                batch_images: [i.id for i in shown], batch_ids: [i.generation_id for i in shown], image_id: None}
 
-    batch_outputs = [gallery, batch_table, batch_media, batch_ids, image_id]
+    batch_outputs = [gallery, batch_table, batch_images, batch_ids, image_id]
     view_outputs = [persona_id, picker, status, *profile_fields, base_image, history, *batch_outputs]
 
     @shows_errors
@@ -226,7 +233,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                 history: gr.update(value=[], visible=False), **batch_view([])}
 
     @shows_errors
-    def on_image(current: str, mode: str, path: str | None, pick: str, request: gr.Request,
+    def on_image(current: str, mode: str, path: str | None, request: gr.Request,
                  progress: gr.Progress = gr.Progress()) -> dict[Any, Any]:
         owner = _owner(request)
         if not current:
@@ -238,13 +245,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         elif mode == "generate":
             progress(0.1, desc="Drawing the base image from the appearance…")
             persona = personas.generate_base_image(current, owner=owner)
-        elif mode == "pick":
-            if not pick:
-                raise InvalidRequest("media", "select an image in the batch gallery first")
-            persona = personas.pick_base_image(current, pick, owner=owner)
         else:
-            raise InvalidRequest("mode", "use upload, generate or pick")
+            raise InvalidRequest("mode", "use upload or generate (or pick a batch image below the gallery)")
         return view(persona, owner)
+
+    @shows_errors
+    def on_use_batch_image(current: str, chosen: str | None, request: gr.Request) -> dict[Any, Any]:
+        if not current:
+            raise InvalidRequest("persona", "save the profile first")
+        if not (chosen or "").strip():
+            raise InvalidRequest("image", "select an image in the batch gallery first (or give its image id)")
+        owner = _owner(request)
+        return view(personas.use_batch_image(current, chosen.strip(), owner=owner), owner)  # type: ignore[union-attr]
 
     @shows_errors
     def on_move(current: str, state: str, why: str, request: gr.Request) -> dict[Any, Any]:
@@ -283,15 +295,14 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         progress(0.05, desc=f"Generating {total} image(s) across the devices…")
         return batch_view(personas.batch(current, prompts, owner=owner))
 
-    def on_select(media: list[str | None], ids: list[str | None],
-                  event: gr.SelectData) -> tuple[str, str, str, str | None]:
+    def on_select(shown: list[str], ids: list[str | None], event: gr.SelectData) -> tuple[str, str, str | None]:
         index = event.index if isinstance(event.index, int) else 0
-        chosen = media[index] if 0 <= index < len(media) else None
+        chosen = shown[index] if 0 <= index < len(shown) else ""
         if not chosen:
-            return "", "Select a batch image to pick it as the base image.", "upload", None
+            return "", "Select a batch image to pick it as the base image.", None
         rated = ids[index] if index < len(ids) else None
-        return (chosen, f"Picked image {index + 1}; press **Set base image** to make it the base image, "
-                "or rate it below.", "pick", rated)
+        return (chosen, f"Selected image {index + 1}; press **Use as base image** to propose it as the base image "
+                "(it then waits for approval), or rate it below.", rated)
 
     @shows_errors
     def on_export(current: str, request: gr.Request) -> str:
@@ -314,23 +325,23 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         who.received(owner, [path])
         return view(personas.import_card(Path(path).read_bytes(), owner=owner), owner)
 
-    pick_media = gr.State("")
     quiet = {"show_progress": "hidden"}
     refresh.click(on_list, None, picker, api_name="persona_list", **quiet)
     picker.input(on_pick_persona, picker, view_outputs, api_name="persona_open", **quiet)
     actions.wire(save.click, on_save, [persona_id, *profile_fields], view_outputs, status=save_status,
                  api_name="persona_save")
     new.click(on_new, None, view_outputs, api_name=False, **quiet)
-    actions.wire(set_image.click, on_image, [persona_id, seed_mode, upload, pick_media], view_outputs,
+    actions.wire(set_image.click, on_image, [persona_id, seed_mode, upload], view_outputs,
                  status=image_status, api_name="persona_image")
+    actions.wire(use_picked.click, on_use_batch_image, [persona_id, picked_image], view_outputs, status=use_status,
+                 api_name="persona_use_batch_image")
     actions.wire(apply_move.click, on_move, [persona_id, move, reason], view_outputs, status=move_status,
                  api_name="persona_transition")
     actions.wire(write.click, on_write, [persona_id, prompt, text_seed, source], [post, post_meta, post_id],
                  status=write_status, api_name="persona_text")
     actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count], batch_outputs, status=batch_status,
                  api_name="persona_batch")
-    gallery.select(on_select, [batch_media, batch_ids], [pick_media, picked, seed_mode, image_id], api_name=False,
-                   **quiet)
+    gallery.select(on_select, [batch_images, batch_ids], [picked_image, picked, image_id], api_name=False, **quiet)
     actions.wire(export.click, on_export, persona_id, card_file, status=card_status, api_name="persona_export")
     actions.wire(import_button.click, on_import, import_file, view_outputs, status=card_status,
                  api_name="persona_import")

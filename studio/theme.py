@@ -19,6 +19,8 @@ label[data-testid="block-label"].float {
   position: static !important; margin: var(--block-label-margin) 0 0 var(--block-label-margin);
   display: inline-flex; max-width: calc(100% - 2 * var(--block-label-margin));
 }
+/* the persona gallery is as tall as its pictures: Gradio's 450 px floor left a band empty under one row */
+.persona-gallery .grid-wrap.fixed-height { min-height: 0; }
 /* narrow screens: every table column stays on screen; cells wrap instead */
 @media (max-width: 640px) {
   .persona-gallery .grid-container { --grid-cols: 2 !important; }
@@ -32,6 +34,20 @@ label[data-testid="block-label"].float {
   .table-wrap th .cell-wrap, .table-wrap th .header-content { padding: 0 !important; gap: 0 !important; }
   .table-wrap [role="gridcell"] .cell-wrap { padding: 4px !important; }
   .table-wrap .cell-menu-button { display: none !important; }
+  /* persona tables: widths that keep words whole; the history's "from" repeats the row above's "to",
+     and the batch's image id is for wide screens and the API (a phone picks by tapping the gallery) */
+  .persona-history :is(th, td, [role="gridcell"]):nth-child(2),
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(7) { display: none !important; }
+  .persona-history :is(th, td, [role="gridcell"]):nth-child(1) { width: 22% !important; }
+  .persona-history :is(th, td, [role="gridcell"]):nth-child(3) { width: 31% !important; }
+  .persona-history :is(th, td, [role="gridcell"]):nth-child(4) { width: 32% !important; }
+  .persona-history :is(th, td, [role="gridcell"]):nth-child(5) { width: 15% !important; }
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(1) { width: 7% !important; }
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(2) { width: 21% !important; }
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(3) { width: 14% !important; }
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(4) { width: 20% !important; }
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(5),
+  .persona-batch :is(th, td, [role="gridcell"]):nth-child(6) { width: 19% !important; }
 }
 """
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 __all__ = [
     "BaseImageStatus",
@@ -149,3 +149,9 @@ class BatchImage(BaseModel):
     flagged: bool = Field(False, description="True when the face is far off the approved base image.")
     comparison: str = Field("", description="What the comparison found, e.g. 'no face to compare'.")
     generation_id: str | None = Field(None, description="The image's generation record, to rate it (None: failed).")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        """`<batch_id>-<index>`: what `PersonaService.use_batch_image` takes to make it the base image."""
+        return f"{self.batch_id}-{self.index}"

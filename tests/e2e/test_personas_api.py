@@ -1,5 +1,6 @@
 """The Persona templates tab through `gradio_client`, two visitors on one running studio: all eight
-persona endpoints work for Alice; Bob can neither see nor change her personas; after Alice's
+persona endpoints (and persona_use_batch_image) work for Alice; Bob can neither see nor change her
+personas nor use her batch images; after Alice's
 "Delete my data" no persona row, base image, batch image or exported card of hers is left."""
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def _refused(call: Any, *args: Any, **kwargs: Any) -> str:
     return str(caught.value)
 
 
+def _batch_media(engine: Engine, image_id: str) -> str | None:
+    batch_id, index = image_id.rsplit("-", 1)
+    row = engine.db.cursor().execute("SELECT media FROM persona_images WHERE batch_id = ? AND idx = ?",
+                                     [batch_id, int(index)]).fetchone()
+    return row[0] if row else None
+
+
 def _owned_rows(engine: Engine, owner: str) -> dict[str, int]:
     cursor = engine.db.cursor()
     counts = {}
@@ -112,6 +120,20 @@ def test_personas_through_the_api_for_two_visitors(studio: tuple[Engine, str]) -
     batch_files = [Path(item["image"]["path"]) for item in gallery]
     assert all(f.is_file() for f in batch_files)
 
+    # persona_use_batch_image: a batch image, by the id in the table's last column, proposed as the base image
+    image_ids = [row[-1] for row in rows]
+    assert all(re.fullmatch(r"[0-9a-f]{12}-\d+", i) for i in image_ids) and image_ids[1].endswith("-1")
+    assert "unlock it first" in _refused(alice.predict, image_ids[1], api_name="/persona_use_batch_image")
+    assert "No batch image 'abc-0'" in _refused(alice.predict, "abc-0", api_name="/persona_use_batch_image")
+    assert "not a batch image id" in _refused(alice.predict, "face.jpg", api_name="/persona_use_batch_image")
+    alice.predict("draft", "try a batch picture", api_name="/persona_transition")
+    picked = _view(alice.predict(image_ids[1], api_name="/persona_use_batch_image"))
+    assert "base image **draft**" in picked["status"] and "appearance not locked" in picked["status"]
+    assert _value(picked["history"])["data"][-1][1:] == ["draft", "draft", f"picked batch image {image_ids[1]}", "you"]
+    assert engine.personas.get(ada, owner=OPERATOR).base_image_media == _batch_media(engine, image_ids[1])
+    approved = _view(alice.predict("approved", "the batch one", api_name="/persona_transition"))
+    assert "appearance **locked**" in approved["status"]
+
     # persona_export / persona_import: a Character Card V2 round trip into a second persona
     card_path = _path(alice.predict(api_name="/persona_export"))
     assert card_path is not None and card_path.is_file()
@@ -122,6 +144,7 @@ def test_personas_through_the_api_for_two_visitors(studio: tuple[Engine, str]) -
     assert copy_id != ada and set(_choices(copy["picker"])) == {ada, copy_id}
     assert "pending_upload" in copy["status"] and _value(copy["traits"]) == "geeky, kind"
     assert not _value(copy["gallery"])  # the copy has no batch of its own
+    assert "made for another persona" in _refused(alice.predict, image_ids[0], api_name="/persona_use_batch_image")
     back = _view(alice.predict(ada, api_name="/persona_open"))  # back to Ada: her batch is shown again
     assert "approved" in back["status"] and len(_value(back["gallery"])) == 3
 
@@ -131,19 +154,23 @@ def test_personas_through_the_api_for_two_visitors(studio: tuple[Engine, str]) -
     assert "not in the list of choices: []" in _refused(bob.predict, ada, api_name="/persona_open")
     for call, args in (("/persona_text", ("hi", "", "template")), ("/persona_transition", ("draft", "mine now")),
                        ("/persona_batch", ("", 1)), ("/persona_export", ()),
-                       ("/persona_image", ("upload", handle_file(str(FACE))))):  # fmt: skip
+                       ("/persona_image", ("upload", handle_file(str(FACE)))),
+                       ("/persona_use_batch_image", (image_ids[1],))):  # fmt: skip
         assert "save the profile first" in _refused(bob.predict, *args, api_name=call), call
     bobs = _view(bob.predict("Bo", "chill", "", "", "", "sfw", "surfing", "", "", api_name="/persona_save"))
     bo = bobs["picker"]["value"]
     assert _choices(bobs["picker"]) == [bo] and bo not in (ada, copy_id)
     assert f"choices: [{bo!r}]" in _refused(bob.predict, ada, api_name="/persona_open")  # still not his
     assert _choices(bob.predict(api_name="/persona_list")) == [bo]
+    # her batch image reads to Bob as a missing one
+    assert f"No batch image {image_ids[2]!r}" in _refused(bob.predict, image_ids[2], api_name="/persona_use_batch_image")
+    assert "pending_upload" in _view(bob.predict(bo, api_name="/persona_open"))["status"]
     kept = engine.personas.get(ada, owner=OPERATOR)
     assert kept.base_image_status.value == "approved" and kept.appearance_locked and kept.owner == alice_key
-    assert len(engine.personas.history(ada, owner=OPERATOR)) == 3
+    assert len(engine.personas.history(ada, owner=OPERATOR)) == 6
 
     # Alice deletes her data: no persona row, transition, image row or file of hers is left
-    assert _owned_rows(engine, alice_key) == {"personas": 2, "persona_transitions": 4, "persona_images": 3}
+    assert _owned_rows(engine, alice_key) == {"personas": 2, "persona_transitions": 7, "persona_images": 3}
     base_file = Path(kept.base_image_path or "")
     alice.predict(api_name="/delete_user")
     assert _owned_rows(engine, alice_key) == dict.fromkeys(PERSONA_TABLES, 0)

@@ -61,9 +61,17 @@ def test_persona_commands_end_to_end(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in batch.stdout.strip().splitlines()]
     assert [line["index"] for line in lines] == [0, 1, 2]
     for line in lines:
-        assert {"index", "device", "status", "provider", "path"} <= set(line)
+        assert {"index", "image_id", "device", "status", "provider", "path"} <= set(line)
         assert line["status"] == "completed" and line["provider"] == "embedded" and line["device"] == "cpu"
         assert line["comparison"] == "no face to compare"
+
+    # a batch image as the base image: refused while approved, then proposed as a draft after the unlock
+    chosen = lines[1]["image_id"]
+    assert "unlock it first" in one_line_exit_2(studio(data, "use-batch-image", persona, chosen))
+    last_json(studio(data, "transition", persona, "draft", "--reason", "try a batch image"))
+    used = last_json(studio(data, "use-batch-image", persona, chosen))
+    assert used == {"id": persona, "base_image_status": "draft", "path": lines[1]["path"]}
+    assert "No batch image 'abc-9'" in one_line_exit_2(studio(data, "use-batch-image", persona, "abc-9"))
 
 
 @pytest.mark.parametrize(
@@ -77,6 +85,8 @@ def test_persona_commands_end_to_end(tmp_path: Path) -> None:
         (["batch", "nope", "--count", "99"], "--count"),
         (["image", "nope"], "--upload PATH or --generate"),
         (["text", "nope"], "Missing option '--prompt'"),
+        (["use-batch-image", "nope", "abc-0"], "No persona 'nope'"),
+        (["use-batch-image", "nope"], "Missing argument 'IMAGE_ID'"),
     ],
 )
 def test_invalid_input_is_one_line_and_exit_2(

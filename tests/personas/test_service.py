@@ -171,16 +171,52 @@ def test_approved_base_image_flags_far_off_faces(make_engine: EngineFactory, fre
     assert checks and set(checks) == {FACE_CHECK_KIND}
 
 
-def test_pick_a_base_image_from_a_batch(make_engine: EngineFactory) -> None:
+def test_a_batch_image_becomes_the_base_image_by_its_id(make_engine: EngineFactory) -> None:
     personas = make_engine(image_provider="face-fake", fallback_providers=[]).personas
     ada = personas.create(ADA, owner=ALICE)
-    [image] = personas.batch(ada.id, ["portrait"], owner=ALICE)
-    assert image.media
-    with pytest.raises(InvalidRequest, match="pick one"):
-        personas.pick_base_image(ada.id, "f" * 64, owner=ALICE)
-    picked = personas.pick_base_image(ada.id, image.media, owner=ALICE)
-    assert picked.base_image_media == image.media and picked.base_image_status is BaseImageStatus.DRAFT
-    assert personas.history(ada.id, owner=ALICE)[-1].reason == "picked from a batch"
+    good, bad = personas.batch(ada.id, ["portrait", "FAIL please"], owner=ALICE)
+    assert good.media and good.status == "completed" and bad.status == "failed"
+    assert good.id == f"{good.batch_id}-0" and [i.id for i in personas.images(ada.id, owner=ALICE)] == [good.id, bad.id]
+
+    with pytest.raises(InvalidRequest, match="not a batch image id"):
+        personas.use_batch_image(ada.id, "portrait.png", owner=ALICE)
+    with pytest.raises(NotFound, match="No batch image '000000000000-0'"):
+        personas.use_batch_image(ada.id, "000000000000-0", owner=ALICE)
+    with pytest.raises(InvalidRequest, match=f"batch image {bad.id} failed"):
+        personas.use_batch_image(ada.id, bad.id, owner=ALICE)
+    other = personas.create(ADA.model_copy(update={"name": "Ada two"}), owner=ALICE)
+    [others] = personas.batch(other.id, ["portrait"], owner=ALICE)
+    with pytest.raises(InvalidRequest, match="made for another persona"):
+        personas.use_batch_image(ada.id, others.id, owner=ALICE)
+    assert personas.get(ada.id, owner=ALICE).base_image_status is BaseImageStatus.PENDING_UPLOAD  # nothing moved
+
+    used = personas.use_batch_image(ada.id, good.id, owner=ALICE)
+    assert used.base_image_media == good.media and used.base_image_status is BaseImageStatus.DRAFT
+    assert used.base_image_path and not used.appearance_locked
+    last = personas.history(ada.id, owner=ALICE)[-1]
+    assert (last.from_status, last.to_status, last.reason, last.media, last.owner) == (
+        BaseImageStatus.PENDING_UPLOAD, BaseImageStatus.DRAFT, f"picked batch image {good.id}", good.media, "alice")
+    personas.transition(ada.id, "approved", owner=ALICE)  # the usual approval follows
+    with pytest.raises(InvalidRequest, match="unlock it first"):
+        personas.use_batch_image(ada.id, good.id, owner=ALICE)
+
+
+def test_a_visitor_cannot_use_another_visitors_batch_image(make_engine: EngineFactory) -> None:
+    personas = make_engine(image_provider="face-fake", fallback_providers=[]).personas
+    ada = personas.create(ADA, owner=ALICE)
+    bo = personas.create(ADA.model_copy(update={"name": "Bo"}), owner=BOB)
+    [alices] = personas.batch(ada.id, ["portrait"], owner=ALICE)
+    [bobs] = personas.batch(bo.id, ["portrait"], owner=BOB)
+    messages = []
+    for image_id in (alices.id, "000000000000-0"):
+        with pytest.raises(NotFound) as caught:  # Alice's image reads as missing to Bob
+            personas.use_batch_image(bo.id, image_id, owner=BOB)
+        messages.append(caught.value.user_message.replace(image_id, "ID"))
+    assert messages[0] == messages[1]
+    with pytest.raises(NotFound, match="No persona"):  # nor can he aim his image at her persona
+        personas.use_batch_image(ada.id, bobs.id, owner=BOB)
+    assert personas.get(ada.id, owner=ALICE).base_image_status is BaseImageStatus.PENDING_UPLOAD
+    assert personas.get(bo.id, owner=BOB).base_image_status is BaseImageStatus.PENDING_UPLOAD
 
 
 def test_card_export_import_through_the_service(make_engine: EngineFactory) -> None:

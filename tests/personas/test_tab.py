@@ -14,7 +14,8 @@ from tests.personas.conftest import EngineFactory
 
 VISITOR = gr.Request(username="tab-visitor")
 API_NAMES = {"persona_save", "persona_list", "persona_image", "persona_transition", "persona_text", "persona_batch",
-             "persona_export", "persona_import", "feedback_persona_post", "feedback_persona_image"}
+             "persona_export", "persona_import", "persona_use_batch_image", "feedback_persona_post",
+             "feedback_persona_image"}
 
 
 def test_persona_tab_builds_with_its_api_names(make_engine: EngineFactory) -> None:
@@ -46,11 +47,12 @@ def test_a_reopened_persona_shows_its_batch_and_rates_the_selected_image_as_its_
     assert len(opened["Batch"]) == 2 and opened["Where each image ran"]["visible"] is True
     states = [u for c, u in _handler(demo, "persona_open")(ada.id, VISITOR).items() if isinstance(c, gr.State)]
     assert ids in states  # the ids of the shown images, in gallery order
-    media = [i.media for i in made if i.status == "completed"]
-    chosen = _handler(demo, "on_select")(media, ids, gr.SelectData(None, {"index": 1, "value": None}))
-    assert chosen[0] == media[1] and chosen[3] == ids[1]
+    image_ids = [i.id for i in made if i.status == "completed"]
+    assert image_ids in states  # and the image id of each, what "Use as base image" takes
+    chosen = _handler(demo, "on_select")(image_ids, ids, gr.SelectData(None, {"index": 1, "value": None}))
+    assert chosen[0] == image_ids[1] and chosen[2] == ids[1]
     rate = _handler(demo, "feedback_persona_image")
-    assert rate(chosen[3], 2, "too dark", VISITOR) == "Thanks — rated 2/5."
+    assert rate(chosen[2], 2, "too dark", VISITOR) == "Thanks — rated 2/5."
     assert [(f.generation_id, f.rating) for f in engine.analytics.feedback_for(ids[1], owner=OPERATOR)] == [(ids[1], 2)]
 
     # a new persona starts with an empty gallery and nothing selected
