@@ -17,6 +17,7 @@ from engine.scenarios import QuizScore
 from studio import feedback
 from studio.identity import Identities
 from studio.inline_notice import notice_html, progress_html, refuses_inline
+from studio.visibility import GONE, shown_classes
 
 __all__ = ["CourseView", "build_course"]
 
@@ -58,8 +59,8 @@ class CourseView:
         """Every output of the course emptied, the course hidden (after a deletion)."""
         return {self.panel: gr.update(visible=False), self.notice: "", self.steps: gr.update(value=None),
                 self.progress: "", self.title: "", self.text: "", self.narration: None,
-                self.image: gr.update(value=None, visible=False), self.video: gr.update(value=None, visible=False),
-                self.call: gr.update(value=None, visible=False), self.score: "",
+                self.image: gr.update(value=None, elem_classes=[GONE]), self.video: gr.update(value=None, elem_classes=[GONE]),
+                self.call: gr.update(value=None, elem_classes=[GONE]), self.score: "",
                 **{radio: gr.update(value=None) for radio in self.answers},
                 **{state: None for state in self.rated.values()},
                 **{group: gr.update(visible=False) for group in self.ratings.values()}}  # fmt: skip
@@ -103,17 +104,17 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
             rated = {name: gr.State(None) for name in ("scene", "talking_photo", "call", "narration")}
             with gr.Row():
                 with gr.Column(min_width=280):
-                    image = gr.Image(label="The scene", show_label=False, interactive=False, visible=False,
+                    image = gr.Image(label="The scene", show_label=False, interactive=False, elem_classes=[GONE],
                                      buttons=[], elem_id="course-image", min_width=280)  # fmt: skip
                     scene_rating = feedback.attach(engine, rated["scene"], who, api_name="feedback_scenario",
                                                    label="Rate this scene", visible=False, elem_id="rate-scene")  # fmt: skip
                 with gr.Column(min_width=280):
-                    video = gr.Video(label="Talking photo", show_label=False, interactive=False, visible=False,
+                    video = gr.Video(label="Talking photo", show_label=False, interactive=False, elem_classes=[GONE],
                                      buttons=[], elem_id="course-video", min_width=280)  # fmt: skip
                     video_rating = feedback.attach(engine, rated["talking_photo"], who, api_name="feedback_talking_photo",
                                                    label="Rate this talking photo", visible=False,
                                                    elem_id="rate-talking-photo")  # fmt: skip
-            call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, visible=False,
+            call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, elem_classes=[GONE],
                             buttons=["download"],
                             elem_id="course-call")  # fmt: skip
             call_rating = feedback.attach(engine, rated["call"], who, api_name="feedback_call", label="Rate this call",
@@ -158,9 +159,9 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         state: Updates = {**nav, step_box: gr.update(visible=True), quiz_box: gr.update(visible=False),
                           progress: progress_html(position + 1, total, f"Step {position + 1} of {total} · {module.title}"),
                           title: f"### {step.title}", text: "", narration: None, score: gr.update(),
-                          image: gr.update(value=None, visible=bool(step.scenario)),
-                          video: gr.update(value=None, visible=bool(step.scenario)),
-                          call: gr.update(value=None, visible=bool(step.dub)),
+                          image: gr.update(value=None, elem_classes=shown_classes(step.scenario)),
+                          video: gr.update(value=None, elem_classes=shown_classes(step.scenario)),
+                          call: gr.update(value=None, elem_classes=shown_classes(step.dub)),  # see studio.visibility
                           notice: progress_html(0, 2, f"{making} (1/2)…"),
                           **{state: None for state in rated.values()},  # the last step's ratings go at once
                           ratings["scene"]: gr.update(visible=bool(step.scenario)),

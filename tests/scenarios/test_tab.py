@@ -29,3 +29,26 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:  # noqa: ANN001
     with gr.Blocks() as system:
         system_tab.build(engine, system, Identities(engine, engine.settings.data_dir / "served"))
     assert {"cache_stats", "cleanup_cache"} <= {dep.get("api_name") for dep in system.config["dependencies"]}
+
+
+@pytest.mark.slow
+def test_the_course_media_stay_mounted_and_are_hidden_by_a_class(scenario_engine) -> None:  # noqa: ANN001
+    """A step streams its updates; a component that is not mounted can miss its "show" when a busy
+    server sends the yields together (studio.visibility), so the scene, talking photo and call are
+    mounted from the start and hidden by a CSS class instead of `visible=False`."""
+    import gradio as gr
+
+    from studio import onboarding_tab
+    from studio.identity import Identities
+    from studio.theme import STUDIO_CSS
+    from studio.visibility import GONE
+
+    engine, _ = scenario_engine
+    with gr.Blocks() as demo:
+        onboarding_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
+    media = {c["props"].get("elem_id"): c["props"] for c in demo.config["components"]
+             if c["props"].get("elem_id") in ("course-image", "course-video", "course-call")}  # fmt: skip
+    assert set(media) == {"course-image", "course-video", "course-call"}
+    for props in media.values():
+        assert props.get("visible", True) is True and GONE in props["elem_classes"]
+    assert f".{GONE} {{ display: none !important; }}" in STUDIO_CSS
