@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -23,6 +23,9 @@ from engine.engine import Engine, build_engine
 from engine.errors import StudioError
 from engine.ownership import OPERATOR
 from engine.settings import load_settings
+
+if TYPE_CHECKING:
+    from engine.personas import Persona
 
 __all__ = ["register", "persona_app"]
 
@@ -141,7 +144,11 @@ def image(
             persona = engine.personas.upload_base_image(persona_id, data, owner=OPERATOR, reason=f"uploaded {upload.name}")
         else:
             persona = engine.personas.generate_base_image(persona_id, owner=OPERATOR)
-        _line({"id": persona.id, "base_image_status": persona.base_image_status.value, "path": persona.base_image_path})
+        _base_image_line(persona)
+
+
+def _base_image_line(persona: Persona) -> None:
+    _line({"id": persona.id, "base_image_status": persona.base_image_status.value, "path": persona.base_image_path})
 
 
 @persona_app.command("use-batch-image")
@@ -153,7 +160,7 @@ def use_batch_image(
     """Propose a batch image as the base image (draft, for approval); prints {"id", "base_image_status", "path"}."""
     with _engine() as engine:
         persona = engine.personas.use_batch_image(persona_id, image_id, owner=OPERATOR, reason=reason)
-        _line({"id": persona.id, "base_image_status": persona.base_image_status.value, "path": persona.base_image_path})
+        _base_image_line(persona)
 
 
 @persona_app.command("transition")
