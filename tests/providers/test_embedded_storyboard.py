@@ -41,3 +41,13 @@ def test_the_banner_is_drawn_once_per_size_and_every_card_still_carries_it() -> 
     strip = storyboard._banner_strip(512, 512)
     for card in cards:  # the cached strip is pasted unchanged at the top of every card
         assert card.crop((0, 0, 512, strip.height)).tobytes() == strip.tobytes()
+
+
+def test_the_background_runs_from_the_top_colour_to_the_bottom_colour_row_by_row() -> None:
+    from engine.providers.embedded.storyboard import gradient
+
+    pixels = np.asarray(gradient((10, 200, 30), (250, 0, 130), 7, 5)).astype(int)
+    assert pixels.shape == (5, 7, 3)
+    assert (pixels == pixels[:, :1, :]).all()  # every row one colour
+    assert pixels[0, 0].tolist() == [10, 200, 30] and pixels[-1, 0].tolist() == [250, 0, 130]
+    assert pixels[2, 0].tolist() == [130, 100, 80]  # halfway

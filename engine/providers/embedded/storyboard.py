@@ -92,15 +92,21 @@ def _banner_strip(width: int, unit: int) -> Image.Image:
     return strip
 
 
+def gradient(top: RGB, bottom: RGB, width: int, height: int) -> Image.Image:
+    """A vertical gradient from `top` to `bottom`: one column of row colours (numpy), stretched
+    across by Pillow's resize, which releases the GIL, so cards drawn on several workers at once
+    run in parallel (a full-size numpy copy did not, and took most of a card's drawing time)."""
+    t = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+    rows = np.rint(np.asarray(top, np.float32) + (np.asarray(bottom, np.float32) - np.asarray(top, np.float32)) * t)
+    column = Image.fromarray(np.ascontiguousarray(rows.astype(np.uint8)[:, None, :]))
+    return column.resize((width, height), Image.Resampling.NEAREST)
+
+
 def draw_card(request: ImageRequest) -> Image.Image:
     """Render the storyboard card for one request."""
     width, height = request.width or 512, request.height or 512
     top, bottom, paper, accent = _palette(request)
-    # Vertical gradient background, built by numpy (which releases the GIL, so cards drawn on
-    # several workers at once run in parallel) rather than a Python loop of one line per row.
-    t = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
-    rows = np.rint(np.asarray(top, np.float32) + (np.asarray(bottom, np.float32) - np.asarray(top, np.float32)) * t)
-    image = Image.fromarray(np.ascontiguousarray(np.broadcast_to(rows.astype(np.uint8)[:, None, :], (height, width, 3))))
+    image = gradient(top, bottom, width, height)
     draw = ImageDraw.Draw(image)
 
     unit = min(width, height)
