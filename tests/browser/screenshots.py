@@ -3,7 +3,7 @@
     PYTHONPATH=. python tests/browser/screenshots.py [--out docs/screenshots] [--quick]
 
 Launches the real studio on a temporary data folder with the bundled models, does one light
-action per tab so the pictures show content (speech in the Playground, a rules classification
+action per tab so the pictures show content (speech in the Playground, a classification
 in the Intent lab, a story chapter unless --quick), and saves one PNG per tab and width,
 reduced to a palette so each stays well under 300 KB.
 """
@@ -42,7 +42,8 @@ def _intent(page: Page) -> None:
     panel = _panel(page)
     panel.locator("textarea").first.fill("dye my hair pastel pink")  # the request box comes first
     panel.get_by_role("button", name=re.compile("^Classify")).first.click()
-    page.wait_for_timeout(4000)
+    panel.get_by_text("The result appears here.").wait_for(state="detached", timeout=120_000)  # the first loads a model
+    page.wait_for_timeout(1000)
 
 
 def _story(page: Page) -> None:
