@@ -74,12 +74,14 @@ class MediaStore:
                     raise NotFound("Nothing is stored for a person whose data was deleted.")
                 if not path.exists():  # a refused put of the same bytes removed it meanwhile
                     self._write_atomically(path, data)
-                tx.execute(
-                    "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    [digest, MEDIA_KINDS[extension], extension, len(data),
-                     datetime.now(timezone.utc).replace(tzinfo=None)],
-                )
+                # look, then a plain INSERT: under the write lock nobody inserts in between, and
+                # DuckDB's ON CONFLICT path costs ~1 ms more per statement (bench_personas' batch)
+                if tx.execute("SELECT count(*) FROM media WHERE sha256 = ?", [digest]).fetchone()[0] == 0:  # type: ignore[index]
+                    tx.execute(
+                        "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+                        [digest, MEDIA_KINDS[extension], extension, len(data),
+                         datetime.now(timezone.utc).replace(tzinfo=None)],
+                    )
                 self._owners.claim(digest, owner, tx=tx)
         except duckdb.Error as exc:
             raise StorageError(f"Cannot record media {digest}: {exc}") from exc

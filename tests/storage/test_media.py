@@ -92,6 +92,18 @@ def test_a_second_owner_of_the_same_bytes_adds_only_a_claim(store: MediaStore, d
     assert _counts(db) == (1, 2)
 
 
+def test_many_threads_putting_the_same_bytes_record_one_row_and_one_claim_per_owner(
+    store: MediaStore, db: Database
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    owners = ["o1", "o2"] * 16
+    with ThreadPoolExecutor(max_workers=8) as pool:  # look-then-insert must hold under concurrency
+        refs = list(pool.map(lambda owner: store.put(b"popular", "png", owner=owner), owners))
+    assert len({ref.sha256 for ref in refs}) == 1
+    assert _counts(db) == (1, 2)
+
+
 def test_an_owner_deleted_while_the_file_is_written_gets_no_row_and_no_file(
     store: MediaStore, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
