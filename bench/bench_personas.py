@@ -87,7 +87,7 @@ def batch_images_per_s(settings: Settings, registry: ProviderRegistry, devices: 
                 ]
                 start = time.perf_counter()
                 jobs = queue.submit_many(specs)
-                done = [queue.wait(job.id, timeout=600) for job in jobs]
+                done = queue.wait_many([job.id for job in jobs], timeout=600)  # as PersonaService.batch does
                 rates.append(BATCH / (time.perf_counter() - start))
         finally:
             queue.stop()

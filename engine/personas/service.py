@@ -247,13 +247,13 @@ class PersonaService:
             for i, prompt in enumerate(prompts)
         ]
         jobs = self._queue.submit_many(specs)
+        # one durable commit for all the finishes; as long as waiting for each in turn could take
+        finished = self._queue.wait_many([job.id for job in jobs], timeout=timeout_s * len(jobs))
         out = []
-        for index, (job, prompt) in enumerate(zip(jobs, prompts, strict=True)):
-            base = BatchImage(batch_id=batch_id, index=index, prompt=prompt, job_id=job.id, status="failed")
-            try:
-                done = self._queue.wait(job.id, timeout=timeout_s)
-            except JobError as exc:
-                out.append(base.model_copy(update={"note": exc.user_message}))
+        for index, (done, prompt) in enumerate(zip(finished, prompts, strict=True)):
+            base = BatchImage(batch_id=batch_id, index=index, prompt=prompt, job_id=done.id, status="failed")
+            if not done.status.is_terminal:
+                out.append(base.model_copy(update={"device": done.device, "note": f"still {done.status.value}: not finished in time"}))
                 continue
             result = done.result or {}
             if done.status is not JobStatus.COMPLETED or "media" not in result:

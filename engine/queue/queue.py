@@ -191,6 +191,27 @@ class GenerationQueue:
         self._journal.wait_state(entry.written)  # a finish the caller sees is one a restart keeps
         return self.get(job_id)
 
+    def wait_many(self, job_ids: list[str], timeout: float | None = None) -> list[Job]:
+        """Block until every job is finished or `timeout` seconds pass; each job's state, in order (one
+        not finished in time is returned as it stands, not terminal). The finishes returned are durable
+        after ONE journal commit for all of them, where `wait` per job pays one each (a batch's caller)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        written = 0
+        for job_id in job_ids:
+            with self._lock:
+                entry = self._book.entries.get(job_id)
+                if entry is None:
+                    job = self._book.snapshot(job_id)
+                    if not job.status.is_terminal:
+                        raise JobError(f"Job {job_id} is {job.status.value} but not followed by this queue; call start().")
+                    written = max(written, self._journal.last_state)
+                    continue
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if entry.done.wait(remaining):
+                written = max(written, entry.written)
+        self._journal.wait_state(written)  # a finish the caller sees is one a restart keeps
+        return [self.get(job_id) for job_id in job_ids]
+
     def events(self, job_id: str, timeout: float | None = None) -> EventStream:
         """The job's current state, then each change, ending after a terminal event.
 

@@ -48,6 +48,35 @@ def test_a_finished_job_returned_by_wait_is_finished_in_the_database(make_queue:
         assert (done.status, stored.status, stored.result) == (JobStatus.COMPLETED, "completed", done.result)
 
 
+def test_wait_many_returns_every_finish_in_order_and_each_is_in_the_database(
+    make_queue: MakeQueue, db: Database
+) -> None:
+    import threading
+
+    queue = make_queue()
+    release = threading.Event()
+    queue.register("echo", lambda ctx: {"n": ctx.job.payload["n"]})
+    queue.register("held", lambda ctx: {"released": release.wait(WAIT)})
+    queue.start()
+    repo = JobRepository(db)
+    jobs = queue.submit_many([JobSpec(kind="echo", payload={"n": n}) for n in range(12)])
+    done = queue.wait_many([job.id for job in jobs], WAIT)
+    assert [j.id for j in done] == [j.id for j in jobs] and [j.result for j in done] == [{"n": n} for n in range(12)]
+    assert {repo.get(job.id).status for job in jobs} == {"completed"}  # no flush in between
+
+    held = queue.submit(JobSpec(kind="held"))
+    quick = queue.submit(JobSpec(kind="echo", payload={"n": 99}))
+    try:
+        queue.wait(quick.id, WAIT)
+        # the held job is still running at the deadline: it comes back as it stands, the other finished
+        late, finished = queue.wait_many([held.id, quick.id], timeout=0.3)
+        assert not late.status.is_terminal and finished.status is JobStatus.COMPLETED
+        assert repo.get(quick.id).status == "completed"
+    finally:
+        release.set()
+    assert queue.wait_many([held.id], WAIT)[0].status is JobStatus.COMPLETED
+
+
 def test_a_pending_job_cancelled_is_cancelled_in_the_listing(make_queue: MakeQueue) -> None:
     queue = make_queue()
     queue.register("noop", lambda ctx: None)
