@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -41,8 +43,8 @@ class ResultCache(Protocol):
 class MemoryCache:
     """A thread-safe `cachetools.TTLCache`: least recently used entries go first when full."""
 
-    def __init__(self, maxsize: int, ttl_s: float) -> None:
-        self._data: TTLCache[str, str] = TTLCache(maxsize=maxsize, ttl=ttl_s)
+    def __init__(self, maxsize: int, ttl_s: float, timer: Callable[[], float] = time.monotonic) -> None:
+        self._data: TTLCache[str, str] = TTLCache(maxsize=maxsize, ttl=ttl_s, timer=timer)
         self._lock = threading.Lock()
         self._hits = 0
         self._misses = 0

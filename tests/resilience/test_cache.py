@@ -20,10 +20,12 @@ def test_memory_cache_hit_miss_and_stats() -> None:
 
 
 def test_memory_cache_expires_after_ttl() -> None:
-    cache = MemoryCache(maxsize=10, ttl_s=0.2)
+    now = [100.0]  # a clock the test moves: "still there before the TTL" cannot race a busy machine
+    cache = MemoryCache(maxsize=10, ttl_s=0.2, timer=lambda: now[0])
     cache.set("k", "v")
+    now[0] += 0.19
     assert cache.get("k") == "v"
-    time.sleep(0.3)
+    now[0] += 0.02
     assert cache.get("k") is None
     assert cache.stats().size == 0
 
@@ -43,17 +45,22 @@ def test_build_cache_without_url_is_in_memory() -> None:
 
 
 def test_redis_cache_hit_miss_and_ttl(redis_url: str, redis_client: redis.Redis, prefix: str) -> None:
-    cache = build_cache(redis_url, prefix, ttl_s=0.5, maxsize=5)
+    cache = build_cache(redis_url, prefix, ttl_s=60, maxsize=5)
     assert isinstance(cache, RedisCache)
     assert cache.get("k") is None
     cache.set("k", "vé")
     assert cache.get("k") == "vé"
-    assert 0 < redis_client.pttl(f"{prefix}:k") <= 500
-    assert cache.stats().size == 1
-    time.sleep(0.7)
-    assert cache.get("k") is None
+    assert 0 < redis_client.pttl(f"{prefix}:k") <= 60_000  # stored with the TTL, in Redis
     stats = cache.stats()
-    assert (stats.hits, stats.misses, stats.size, stats.errors) == (1, 2, 0, 0)
+    assert (stats.hits, stats.misses, stats.size, stats.errors) == (1, 1, 1, 0)
+
+    # expiry: only "gone after the TTL" is asserted; "still there before it" would race a busy machine
+    short = build_cache(redis_url, f"{prefix}-short", ttl_s=0.3, maxsize=5)
+    short.set("k", "v")
+    time.sleep(0.5)
+    assert short.get("k") is None
+    stats = short.stats()
+    assert (stats.hits, stats.misses, stats.size, stats.errors) == (0, 1, 0, 0)
 
 
 def test_redis_cache_is_shared_between_processes(redis_url: str, prefix: str) -> None:
