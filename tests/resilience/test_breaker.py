@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import threading
-import time
+from datetime import timedelta
 
 import pytest
 import redis
@@ -24,6 +24,13 @@ class Flaky:
         return f"ok: {prompt}"
 
 
+def elapse(board: BreakerBoard, provider: str, seconds: float) -> None:
+    """Move the circuit's opening `seconds` into the past: the reset timeout runs out without a
+    sleep that a busy machine could overrun before the "still open" checks."""
+    storage = board.breaker(provider)._state_storage  # pybreaker has no public clock
+    storage.opened_at = storage.opened_at - timedelta(seconds=seconds)
+
+
 def trip(board: BreakerBoard, provider: str, fn: Flaky, times: int) -> None:
     for _ in range(times - 1):
         with pytest.raises(ConnectionError):
@@ -33,18 +40,18 @@ def trip(board: BreakerBoard, provider: str, fn: Flaky, times: int) -> None:
 
 
 def test_closed_open_half_open_closed() -> None:
-    board = BreakerBoard(fail_max=3, reset_timeout_s=0.2, success_threshold=2, providers=["openai"])
+    board = BreakerBoard(fail_max=3, reset_timeout_s=30, success_threshold=2, providers=["openai"])
     flaky = Flaky()
     assert board.states() == {"openai": "closed"}
     trip(board, "openai", flaky, 3)
     assert board.states() == {"openai": "open"}
 
-    paused = r"^openai is paused after repeated failures; retrying in 1 s$"
+    paused = r"^openai is paused after repeated failures; retrying in (29|30) s$"
     with pytest.raises(ProviderUnavailable, match=paused):
         board.call("openai", flaky, "x")
     assert flaky.calls == 3  # not called while open
 
-    time.sleep(0.25)
+    elapse(board, "openai", 30)
     flaky.failing = False
     assert board.call("openai", flaky, "a") == "ok: a"  # trial call
     assert board.states() == {"openai": "half-open"}  # needs 2 successes
@@ -58,10 +65,10 @@ def test_closed_open_half_open_closed() -> None:
 
 
 def test_failed_trial_reopens() -> None:
-    board = BreakerBoard(fail_max=1, reset_timeout_s=0.1)
+    board = BreakerBoard(fail_max=1, reset_timeout_s=30)
     flaky = Flaky()
     trip(board, "gemini", flaky, 1)
-    time.sleep(0.15)
+    elapse(board, "gemini", 30)
     with pytest.raises(ProviderUnavailable):
         board.call("gemini", flaky, "x")
     assert board.states() == {"gemini": "open"}
@@ -105,8 +112,8 @@ def test_calls_to_one_provider_run_concurrently() -> None:
 
 
 def test_redis_state_is_seen_by_a_second_board(redis_client: redis.Redis, prefix: str) -> None:
-    first = BreakerBoard(fail_max=2, reset_timeout_s=1, redis_client=redis_client, namespace=prefix)
-    second = BreakerBoard(fail_max=2, reset_timeout_s=1, redis_client=redis_client, namespace=prefix)
+    first = BreakerBoard(fail_max=2, reset_timeout_s=30, redis_client=redis_client, namespace=prefix)
+    second = BreakerBoard(fail_max=2, reset_timeout_s=30, redis_client=redis_client, namespace=prefix)
     flaky = Flaky()
     trip(first, "openai", flaky, 2)
     assert second.states() == {}  # knows no provider yet
@@ -117,7 +124,8 @@ def test_redis_state_is_seen_by_a_second_board(redis_client: redis.Redis, prefix
     assert flaky.calls == 2
     assert redis_client.get(f"{prefix}:openai:pybreaker:state") == b"open"
 
-    time.sleep(1.1)  # pybreaker stores opened_at in whole seconds
+    opened = f"{prefix}:openai:pybreaker:opened_at"  # as both boards read it; its setter only moves it later
+    redis_client.set(opened, int(redis_client.get(opened) or 0) - 31)
     flaky.failing = False
     assert second.call("openai", flaky, "y") == "ok: y"
     assert first.states() == {"openai": "closed"}
