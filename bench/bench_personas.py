@@ -161,7 +161,8 @@ def main() -> None:
                 print(f"  warning: {failed} of {BATCH} images failed on {args.devices} device(s)")
             speedup = statistics.median(ratios)
             target = 0.8 * args.devices
-            print(f"batch images={BATCH} provider={settings.image_provider} one_device_img_s={statistics.median(ones):.2f} "
+            print(f"batch images={BATCH} provider={settings.image_provider} "
+                  f"one_device_img_s={statistics.median(ones):.2f} "
                   f"devices={args.devices} spread_img_s={statistics.median(manys):.2f} speedup={speedup:.2f}x "
                   f"(median of {REPEATS} back-to-back pairs; min {min(ratios):.2f}, max {max(ratios):.2f}) "
                   f"target>={target:.1f}x {'OK' if speedup >= target else 'MISSED'} "

@@ -76,7 +76,8 @@ class MediaStore:
                     self._write_atomically(path, data)
                 # look, then a plain INSERT: under the write lock nobody inserts in between, and
                 # DuckDB's ON CONFLICT path costs ~1 ms more per statement (bench_personas' batch)
-                if tx.execute("SELECT count(*) FROM media WHERE sha256 = ?", [digest]).fetchone()[0] == 0:  # type: ignore[index]
+                known = tx.execute("SELECT count(*) FROM media WHERE sha256 = ?", [digest]).fetchone()
+                if not known or known[0] == 0:
                     tx.execute(
                         "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
                         [digest, MEDIA_KINDS[extension], extension, len(data),

@@ -59,8 +59,8 @@ class CourseView:
         """Every output of the course emptied, the course hidden (after a deletion)."""
         return {self.panel: gr.update(visible=False), self.notice: "", self.steps: gr.update(value=None),
                 self.progress: "", self.title: "", self.text: "", self.narration: None,
-                self.image: gr.update(value=None, elem_classes=[GONE]), self.video: gr.update(value=None, elem_classes=[GONE]),
-                self.call: gr.update(value=None, elem_classes=[GONE]), self.score: "",
+                **{media: gr.update(value=None, elem_classes=[GONE]) for media in (self.image, self.video, self.call)},
+                self.score: "",
                 **{radio: gr.update(value=None) for radio in self.answers},
                 **{state: None for state in self.rated.values()},
                 **{group: gr.update(visible=False) for group in self.ratings.values()}}  # fmt: skip

@@ -247,13 +247,14 @@ class PersonaService:
             for i, prompt in enumerate(prompts)
         ]
         jobs = self._queue.submit_many(specs)
-        # one durable commit for all the finishes; as long as waiting for each in turn could take
+        # one durable commit for all the finishes; allowed as long as waiting for each in turn
         finished = self._queue.wait_many([job.id for job in jobs], timeout=timeout_s * len(jobs))
         out = []
         for index, (done, prompt) in enumerate(zip(finished, prompts, strict=True)):
             base = BatchImage(batch_id=batch_id, index=index, prompt=prompt, job_id=done.id, status="failed")
             if not done.status.is_terminal:
-                out.append(base.model_copy(update={"device": done.device, "note": f"still {done.status.value}: not finished in time"}))
+                note = f"still {done.status.value}: not finished in time"
+                out.append(base.model_copy(update={"device": done.device, "note": note}))
                 continue
             result = done.result or {}
             if done.status is not JobStatus.COMPLETED or "media" not in result:

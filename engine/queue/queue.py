@@ -203,7 +203,9 @@ class GenerationQueue:
                 if entry is None:
                     job = self._book.snapshot(job_id)
                     if not job.status.is_terminal:
-                        raise JobError(f"Job {job_id} is {job.status.value} but not followed by this queue; call start().")
+                        raise JobError(
+                            f"Job {job_id} is {job.status.value} but not followed by this queue; call start()."
+                        )
                     written = max(written, self._journal.last_state)
                     continue
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
