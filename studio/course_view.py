@@ -17,7 +17,7 @@ from engine.scenarios import QuizScore
 from studio import feedback
 from studio.identity import Identities
 from studio.inline_notice import notice_html, progress_html, refuses_inline
-from studio.visibility import GONE, shown_classes
+from studio.visibility import WITH_AUDIO, WITH_IMAGE, WITH_VIDEO
 
 __all__ = ["CourseView", "build_course"]
 
@@ -50,20 +50,17 @@ class CourseView:
 
     @property
     def outputs(self) -> list[Any]:
-        # the rating rows' states and groups come last: the API returns neither (its order stays)
+        # the rating rows' states come last: the API does not return them (its order stays)
         return [self.notice, self.steps, self.progress, self.title, self.text, self.narration, self.image, self.video,
-                self.call, self.back, self.next, self.step_box, self.quiz_box, self.score,
-                *self.rated.values(), *self.ratings.values()]  # fmt: skip
+                self.call, self.back, self.next, self.step_box, self.quiz_box, self.score, *self.rated.values()]
 
     def cleared(self) -> Updates:
         """Every output of the course emptied, the course hidden (after a deletion)."""
         return {self.panel: gr.update(visible=False), self.notice: "", self.steps: gr.update(value=None),
                 self.progress: "", self.title: "", self.text: "", self.narration: None,
-                **{media: gr.update(value=None, elem_classes=[GONE]) for media in (self.image, self.video, self.call)},
-                self.score: "",
+                self.image: None, self.video: None, self.call: None, self.score: "",
                 **{radio: gr.update(value=None) for radio in self.answers},
-                **{state: None for state in self.rated.values()},
-                **{group: gr.update(visible=False) for group in self.ratings.values()}}  # fmt: skip
+                **{state: None for state in self.rated.values()}}  # fmt: skip
 
 
 def _score_markdown(score: QuizScore) -> str:
@@ -102,27 +99,28 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
             title = gr.Markdown(elem_id="course-step-title")
             text = gr.Markdown(elem_id="course-step-text")
             rated = {name: gr.State(None) for name in ("scene", "talking_photo", "call", "narration")}
+            # each box shows itself while it holds its media (studio.visibility): a step sends values only
             with gr.Row():
-                with gr.Column(min_width=280):
-                    image = gr.Image(label="The scene", show_label=False, interactive=False, elem_classes=[GONE],
-                                     buttons=[], elem_id="course-image", min_width=280)  # fmt: skip
+                with gr.Column(min_width=280, elem_classes=[WITH_IMAGE]):
+                    image = gr.Image(label="The scene", show_label=False, interactive=False, buttons=[],
+                                     elem_id="course-image", min_width=280)  # fmt: skip
                     scene_rating = feedback.attach(engine, rated["scene"], who, api_name="feedback_scenario",
-                                                   label="Rate this scene", visible=False, elem_id="rate-scene")  # fmt: skip
-                with gr.Column(min_width=280):
-                    video = gr.Video(label="Talking photo", show_label=False, interactive=False, elem_classes=[GONE],
-                                     buttons=[], elem_id="course-video", min_width=280)  # fmt: skip
+                                                   label="Rate this scene", elem_id="rate-scene")  # fmt: skip
+                with gr.Column(min_width=280, elem_classes=[WITH_VIDEO]):
+                    video = gr.Video(label="Talking photo", show_label=False, interactive=False, buttons=[],
+                                     elem_id="course-video", min_width=280)  # fmt: skip
                     video_rating = feedback.attach(engine, rated["talking_photo"], who, api_name="feedback_talking_photo",
-                                                   label="Rate this talking photo", visible=False,
-                                                   elem_id="rate-talking-photo")  # fmt: skip
-            call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False, elem_classes=[GONE],
-                            buttons=["download"],
-                            elem_id="course-call")  # fmt: skip
-            call_rating = feedback.attach(engine, rated["call"], who, api_name="feedback_call", label="Rate this call",
-                                          visible=False, elem_id="rate-call")  # fmt: skip
-            narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
-                                 elem_id="course-narration")  # fmt: skip
-            narration_rating = feedback.attach(engine, rated["narration"], who, api_name="feedback_narration",
-                                               label="Rate the narration", visible=False, elem_id="rate-narration")  # fmt: skip
+                                                   label="Rate this talking photo", elem_id="rate-talking-photo")  # fmt: skip
+            with gr.Column(elem_classes=[WITH_AUDIO]):
+                call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False,
+                                buttons=["download"], elem_id="course-call")  # fmt: skip
+                call_rating = feedback.attach(engine, rated["call"], who, api_name="feedback_call", label="Rate this call",
+                                              elem_id="rate-call")  # fmt: skip
+            with gr.Column(elem_classes=[WITH_AUDIO]):
+                narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
+                                     elem_id="course-narration")  # fmt: skip
+                narration_rating = feedback.attach(engine, rated["narration"], who, api_name="feedback_narration",
+                                                   label="Rate the narration", elem_id="rate-narration")  # fmt: skip
             ratings = {"scene": scene_rating, "talking_photo": video_rating, "call": call_rating,
                        "narration": narration_rating}  # fmt: skip
         with gr.Column(visible=False, elem_id="course-quiz") as quiz_box:
@@ -159,18 +157,13 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         state: Updates = {**nav, step_box: gr.update(visible=True), quiz_box: gr.update(visible=False),
                           progress: progress_html(position + 1, total, f"Step {position + 1} of {total} · {module.title}"),
                           title: f"### {step.title}", text: "", narration: None, score: gr.update(),
-                          image: gr.update(value=None, elem_classes=shown_classes(step.scenario)),
-                          video: gr.update(value=None, elem_classes=shown_classes(step.scenario)),
-                          call: gr.update(value=None, elem_classes=shown_classes(step.dub)),  # see studio.visibility
+                          image: None, video: None, call: None,  # their boxes hide until the values come
                           notice: progress_html(0, 2, f"{making} (1/2)…"),
-                          **{state: None for state in rated.values()},  # the last step's ratings go at once
-                          ratings["scene"]: gr.update(visible=bool(step.scenario)),
-                          ratings["talking_photo"]: gr.update(visible=bool(step.scenario)),
-                          ratings["call"]: gr.update(visible=bool(step.dub)), ratings["narration"]: gr.update(visible=True)}  # fmt: skip
+                          **{state: None for state in rated.values()}}  # the last step's ratings go at once
         yield dict(state)
         view = scenarios.course_step(user_id, position, owner=owner)
         made = " (made just now)" if view.realtime else ""
-        # Visibility was set above; plain values here, so that an API caller reads the paths.
+        # plain values, so that an API caller reads the paths
         listen = f"\n\n**Listen to the call:** {view.call_title}, in your simulated voice." if view.call_title else ""
         media = {text: view.text + listen, image: str(view.image_path) if view.image_path else None,
                  video: str(view.video_path) if view.video_path else None,
@@ -188,7 +181,7 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
         yield state
 
     outputs = [notice, step_list, progress, title, text, narration, image, video, call, back, forward, step_box,
-               quiz_box, score, *rated.values(), *ratings.values()]  # fmt: skip
+               quiz_box, score, *rated.values()]  # fmt: skip
 
     def mover(delta: int) -> Callable[..., Iterator[Updates]]:
         @refuses_inline(notice)

@@ -182,5 +182,5 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                       user_box, key_box, key_notice, table, refresh, confirm_box, delete_button, course.panel,
                       course.notice, course.steps, course.progress, course.title, course.text, course.narration,
                       course.image, course.video, course.call, course.score, *course.answers,
-                      caricature_id, caricature_rating, *course.rated.values(), *course.ratings.values()]  # fmt: skip
+                      caricature_id, caricature_rating, *course.rated.values()]  # fmt: skip
     confirm_yes.click(on_delete, None, delete_outputs, api_name="delete_user")

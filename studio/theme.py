@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 
+from studio.visibility import MEDIA_BOX_CSS
+
 __all__ = ["studio_theme", "STUDIO_CSS"]
 
-STUDIO_CSS = """
-/* studio.visibility: mounted, out of sight and out of the layout */
-.studio-gone { display: none !important; }
+STUDIO_CSS = MEDIA_BOX_CSS + """
 .studio-header h1 { margin-bottom: 0; letter-spacing: -0.02em; }
 .studio-header p { margin-top: 0.25rem; opacity: 0.75; }
 .stand-in-note { border-left: 4px solid #d97706; padding: 0.4rem 0.8rem; background: rgba(217,119,6,0.08); }

@@ -1,21 +1,23 @@
-"""Showing and hiding components that a streamed (generator) handler fills in afterwards.
+"""Boxes that show themselves when their media arrive: a streamed (generator) course step never
+sends a "show" or "hide" for its scene, talking photo, call or narration, only their values.
 
-A component made with `visible=False` is not mounted in the page until it is shown. When the
-server is busy, Gradio groups a generator's pending yields into one message, and the page can then
-apply the visibility change to the not-yet-mounted component after the value that followed it, so
-the component stays hidden (seen in CI: a course step's scene never appeared; reproduced with
-Gradio 6.31 and a busy server in 8 of 12 page loads, 0 of 10 with this). Such components stay
-mounted and visible to Gradio; a CSS class (`studio-gone`, display: none, in `studio.theme`)
-takes them out of sight and out of the layout. (`visible="hidden"` would keep them mounted too,
-but an update to "hidden" is not applied to a shown component in 6.31.)"""
+Why: Gradio 6.31's page keeps the props of a component that is not mounted yet and applies them a
+tick after it mounts, and a component first shown mid-stream (a rating row) re-renders the tree.
+When a busy server sends a step's yields together, such a late apply can land after the newer
+update, so a shown scene stayed hidden (seen in CI twice: first with `visible=False`, then with a
+hiding CSS class that an update removed; reproduced with a busy server in 8 of 12 page loads).
+Here a box is hidden by CSS while it holds no media element (`:has()`), so what shows is decided
+by the value alone, and every box stays mounted."""
 
 from __future__ import annotations
 
-__all__ = ["GONE", "shown_classes"]
+__all__ = ["WITH_IMAGE", "WITH_VIDEO", "WITH_AUDIO", "MEDIA_BOX_CSS"]
 
-GONE = "studio-gone"
+WITH_IMAGE = "studio-with-image"  # shown only while it holds a picture
+WITH_VIDEO = "studio-with-video"  # shown only while it holds a video
+WITH_AUDIO = "studio-with-audio"  # shown only while it holds a sound
 
-
-def shown_classes(flag: object) -> list[str]:
-    """The `elem_classes` of a component shown when `flag` is true and out of sight otherwise."""
-    return [] if flag else [GONE]
+MEDIA_BOX_CSS = (
+    f".{WITH_IMAGE}:not(:has(img)), .{WITH_VIDEO}:not(:has(video)), .{WITH_AUDIO}:not(:has(audio))"
+    " { display: none !important; }"
+)

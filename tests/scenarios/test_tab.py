@@ -32,23 +32,32 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_the_course_media_stay_mounted_and_are_hidden_by_a_class(scenario_engine) -> None:  # noqa: ANN001
-    """A step streams its updates; a component that is not mounted can miss its "show" when a busy
-    server sends the yields together (studio.visibility), so the scene, talking photo and call are
-    mounted from the start and hidden by a CSS class instead of `visible=False`."""
+def test_a_course_step_sends_its_media_as_values_and_their_boxes_show_themselves(scenario_engine) -> None:  # noqa: ANN001
+    """A step streams its updates; a busy server sends them together, and the page can then apply a
+    stale "hide" after a newer "show" (studio.visibility). So a step sends no visibility or class
+    change for its media or their rating rows: each sits, mounted, in a box that CSS hides while it
+    holds no media element."""
     import gradio as gr
 
     from studio import onboarding_tab
     from studio.identity import Identities
     from studio.theme import STUDIO_CSS
-    from studio.visibility import GONE
+    from studio.visibility import MEDIA_BOX_CSS, WITH_AUDIO, WITH_IMAGE, WITH_VIDEO
 
     engine, _ = scenario_engine
     with gr.Blocks() as demo:
         onboarding_tab.build(engine, demo, Identities(engine, engine.settings.data_dir / "served"))
-    media = {c["props"].get("elem_id"): c["props"] for c in demo.config["components"]
-             if c["props"].get("elem_id") in ("course-image", "course-video", "course-call")}  # fmt: skip
-    assert set(media) == {"course-image", "course-video", "course-call"}
-    for props in media.values():
-        assert props.get("visible", True) is True and GONE in props["elem_classes"]
-    assert f".{GONE} {{ display: none !important; }}" in STUDIO_CSS
+    by_id = {block._id: block for block in demo.blocks.values()}
+    config = {c["id"]: c for c in demo.config["components"]}
+    boxes = {"course-image": WITH_IMAGE, "course-video": WITH_VIDEO, "course-call": WITH_AUDIO,
+             "course-narration": WITH_AUDIO, "rate-scene": WITH_IMAGE, "rate-talking-photo": WITH_VIDEO,
+             "rate-call": WITH_AUDIO, "rate-narration": WITH_AUDIO}  # fmt: skip
+    for elem_id, box_class in boxes.items():
+        block = next(b for b in by_id.values() if getattr(b, "elem_id", None) == elem_id)
+        assert config[block._id]["props"].get("visible", True) is True, elem_id  # mounted with the course
+        assert box_class in (block.parent.elem_classes or []), (elem_id, block.parent)
+    assert MEDIA_BOX_CSS in STUDIO_CSS and ":not(:has(img))" in MEDIA_BOX_CSS
+
+    rows = {block._id for block in by_id.values() if getattr(block, "elem_id", None) in boxes and isinstance(block, gr.Group)}
+    for dep in demo.config["dependencies"]:  # no event shows or hides a rating row (only their boxes do)
+        assert not rows & set(dep["outputs"]), dep.get("api_name")
