@@ -153,7 +153,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     batch_status = actions.status_line()
     gr.Markdown(STAND_IN, elem_classes=["stand-in-note"])
     gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True,
-                         elem_classes=["persona-gallery"])  # two columns on a phone (studio.theme)
+                         elem_classes=["studio-gallery", "persona-gallery"])  # two columns on a phone (studio.theme)
     picked = gr.Markdown("Select a batch image to pick it as the base image.")
     with gr.Row(equal_height=True):
         picked_image = gr.Textbox(label="Selected image id", show_label=False, scale=3,

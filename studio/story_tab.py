@@ -81,7 +81,8 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
             feedback.attach(engine, chapter_id, who, api_name="feedback_story", label="Rate this chapter",
                             missing="start an adventure first, then rate its chapter")
         with gr.Column(scale=2):
-            gallery = gr.Gallery(label="Pictures", columns=3, height=320, object_fit="contain")
+            gallery = gr.Gallery(label="Pictures", columns=3, height="auto", object_fit="contain",
+                                 elem_classes=["studio-gallery"], elem_id="story-gallery")  # as tall as its pictures
             gallery_note = gr.Markdown()
             picture_ids = gr.State([])  # the generation id of each gallery item, in order
             picture_id = gr.State(None)  # the selected picture's
@@ -89,9 +90,11 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
                             missing="click a picture first, then rate it")
     with gr.Row():
         resume_id = gr.Textbox(label="Adventure id", placeholder="paste an id to come back to an adventure", scale=4,
-                               min_width=200)
-        resume = gr.Button("Resume", scale=1, min_width=100)
-        summary_button = gr.Button("Summary", scale=1, min_width=100)
+                               min_width=240)
+        with gr.Column(scale=2, min_width=220):  # on a phone: under the id, the two buttons side by side
+            with gr.Row(elem_id="story-resume-row"):
+                resume = gr.Button("Resume", min_width=100)
+                summary_button = gr.Button("Summary", min_width=100)
     resume_status = actions.status_line()
     summary = gr.Markdown()
     timer = gr.Timer(1.0, active=False)

@@ -21,8 +21,8 @@ label[data-testid="block-label"].float {
   position: static !important; margin: var(--block-label-margin) 0 0 var(--block-label-margin);
   display: inline-flex; max-width: calc(100% - 2 * var(--block-label-margin));
 }
-/* the persona gallery is as tall as its pictures: Gradio's 450 px floor left a band empty under one row */
-.persona-gallery .grid-wrap.fixed-height { min-height: 0; }
+/* a gallery is as tall as its pictures: Gradio's fixed height left a band empty under one row */
+.studio-gallery .grid-wrap.fixed-height { min-height: 0; }
 /* narrow screens: every table column stays on screen; cells wrap instead */
 @media (max-width: 640px) {
   .persona-gallery .grid-container { --grid-cols: 2 !important; }

@@ -41,6 +41,11 @@ def test_a_three_chapter_story_with_a_lesson_answer_ends_cleanly(page: Page) -> 
         assert_no_error_covers_a_button(page)
         if number == 1:  # the stage was named beside the button while the chapter was written
             assert "Writing chapter 1 of 3…" in status_lines_seen(page)
+            expect(story.locator("#story-gallery .gallery-item img").first).to_be_visible(timeout=CHAPTER_WAIT_MS)
+            gap = page.evaluate("""() => { const g = document.querySelector('#story-gallery');
+                const items = [...g.querySelectorAll('.gallery-item')].map(e => e.getBoundingClientRect().bottom);
+                return g.getBoundingClientRect().bottom - Math.max(...items); }""")
+            assert gap < 40, f"{gap:.0f} px empty under the pictures"  # the gallery is as tall as they are
         if number == 3:
             break
         options = _choices(story)
@@ -97,3 +102,18 @@ def _send_beside_comment(page: Page) -> None:
 def test_the_send_button_stays_beside_its_comment_on_a_wide_and_a_narrow_screen(page: Page, narrow_page: Page) -> None:
     _send_beside_comment(page)
     _send_beside_comment(narrow_page)
+
+
+def _resume_and_summary_on_one_line(page: Page) -> None:
+    open_tab(page, "Story")
+    panel = _panel(page)
+    resume = panel.get_by_role("button", name="Resume", exact=True).bounding_box()
+    summary = panel.get_by_role("button", name="Summary", exact=True).bounding_box()
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert resume and summary and abs(resume["y"] - summary["y"]) < 4, (resume, summary)  # side by side
+    assert summary["x"] + summary["width"] <= width, (summary, width)
+
+
+def test_resume_and_summary_sit_side_by_side_on_a_wide_and_a_narrow_screen(page: Page, narrow_page: Page) -> None:
+    _resume_and_summary_on_one_line(page)
+    _resume_and_summary_on_one_line(narrow_page)
