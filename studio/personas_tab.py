@@ -325,12 +325,18 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         who.received(owner, [path])
         return view(personas.import_card(Path(path).read_bytes(), owner=owner), owner)
 
+    def unpicked() -> tuple[str, str]:
+        """No batch image selected: after a new batch or another persona, the old pick is gone."""
+        return "", "Select a batch image to pick it as the base image."
+
     quiet = {"show_progress": "hidden"}
+    unpick = {"fn": unpicked, "inputs": None, "outputs": [picked_image, picked], "api_visibility": "private",
+              "queue": False, **quiet}
     refresh.click(on_list, None, picker, api_name="persona_list", **quiet)
-    picker.input(on_pick_persona, picker, view_outputs, api_name="persona_open", **quiet)
+    picker.input(on_pick_persona, picker, view_outputs, api_name="persona_open", **quiet).success(**unpick)
     actions.wire(save.click, on_save, [persona_id, *profile_fields], view_outputs, status=save_status,
                  api_name="persona_save")
-    new.click(on_new, None, view_outputs, api_name=False, **quiet)
+    new.click(on_new, None, view_outputs, api_name=False, **quiet).success(**unpick)
     actions.wire(set_image.click, on_image, [persona_id, seed_mode, upload], view_outputs,
                  status=image_status, api_name="persona_image")
     actions.wire(use_picked.click, on_use_batch_image, [persona_id, picked_image], view_outputs, status=use_status,
@@ -340,9 +346,9 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     actions.wire(write.click, on_write, [persona_id, prompt, text_seed, source], [post, post_meta, post_id],
                  status=write_status, api_name="persona_text")
     actions.wire(run_batch.click, on_batch, [persona_id, batch_prompt, count], batch_outputs, status=batch_status,
-                 api_name="persona_batch")
+                 api_name="persona_batch").success(**unpick)
     gallery.select(on_select, [batch_images, batch_ids], [picked_image, picked, image_id], api_name=False, **quiet)
     actions.wire(export.click, on_export, persona_id, card_file, status=card_status, api_name="persona_export")
     actions.wire(import_button.click, on_import, import_file, view_outputs, status=card_status,
-                 api_name="persona_import")
+                 api_name="persona_import").success(**unpick)
     demo.load(on_list, None, picker, api_name=False, **quiet)

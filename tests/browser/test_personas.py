@@ -79,6 +79,11 @@ def test_the_batch_gallery_leaves_no_empty_band_and_its_image_becomes_the_base_i
     expect(panel.locator("th").filter(has_text="image id")).to_be_visible()  # wide screens show the ids
     image_id = _use_batch_image(page, panel, 2)
     expect(_cell(panel, image_id)).to_be_visible()  # the id is the batch table's too
+    panel.get_by_role("button", name="Generate batch").click()  # a new batch: the old pick goes
+    expect(panel.locator('.persona-batch [role="gridcell"]').filter(has_text=image_id)).to_have_count(0,
+                                                                                           timeout=BATCH_WAIT_MS)
+    expect(panel.get_by_placeholder("select an image above")).to_have_value("")
+    expect(panel.get_by_text("Select a batch image to pick it as the base image.")).to_be_visible()
     assert_no_error(page)
 
 
