@@ -9,4 +9,5 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 pytest_plugins = [
     "tests.fixtures.storage",
     "tests.fixtures.models",
+    "tests.fixtures.engines",
 ]

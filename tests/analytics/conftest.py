@@ -4,7 +4,7 @@ local OpenAI stand-in (the only thing faked is the network)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,21 +15,8 @@ from tests.support.openai_standin import OpenAIStandIn
 
 
 @pytest.fixture
-def engine(engine_settings: Settings) -> Iterator[Engine]:
-    with build_engine(engine_settings) as built:
-        yield built
-
-
-@pytest.fixture
-def standin() -> Iterator[OpenAIStandIn]:
-    server = OpenAIStandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def strong_settings(engine_settings: Settings, standin: OpenAIStandIn) -> Settings:
-    return engine_settings.model_copy(update={"text_provider": "openai", "openai_base_url": standin.base_url})
+def strong_settings(engine_settings: Settings, openai_standin: OpenAIStandIn) -> Settings:
+    return engine_settings.model_copy(update={"text_provider": "openai", "openai_base_url": openai_standin.base_url})
 
 
 @pytest.fixture
@@ -39,7 +26,7 @@ def strong_engine(strong_settings: Settings) -> Iterator[Engine]:
 
 
 def naive_utc(days_ago: float = 0.0) -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days_ago)
+    return datetime.now(UTC).replace(tzinfo=None) - timedelta(days=days_ago)
 
 
 def generation(**values: object) -> GenerationRecord:

@@ -83,8 +83,8 @@ def test_low_ratings_of_the_local_model_send_requests_to_the_strong_one(strong_e
     assert any("mean rating for persona_post is 2.0" in r for r in decision.reasons)
 
 
-def test_routed_generation_records_decision_sample_and_generation(strong_engine: Engine, standin: OpenAIStandIn) -> None:
-    standin.script.append(Scripted(body=chat_completion("A careful answer.")))
+def test_routed_generation_records_decision_sample_and_generation(strong_engine: Engine, openai_standin: OpenAIStandIn) -> None:
+    openai_standin.script.append(Scripted(body=chat_completion("A careful answer.")))
     answer = strong_engine.routed_text.generate(TextRequest.from_prompt(HARD), kind="playground", owner=ALICE)
     assert answer.text == "A careful answer." and answer.decision.chosen == "openai"
     row = next(r for r in strong_engine.generations.recent(10) if r.id == answer.generation_id)
@@ -97,8 +97,8 @@ def test_routed_generation_records_decision_sample_and_generation(strong_engine:
     assert exported is not None and json.loads(exported[0])[-1]["content"] == HARD
 
 
-def test_a_failing_strong_model_falls_back_to_the_local_one(strong_engine: Engine, standin: OpenAIStandIn) -> None:
-    standin.script.extend([Scripted(status=500, body={"error": "down"})] * 3)
+def test_a_failing_strong_model_falls_back_to_the_local_one(strong_engine: Engine, openai_standin: OpenAIStandIn) -> None:
+    openai_standin.script.extend([Scripted(status=500, body={"error": "down"})] * 3)
     request = TextRequest.from_prompt(HARD, max_new_tokens=8, temperature=0.0)
     stream = strong_engine.routed_text.stream(request, kind="playground", owner=ALICE)
     assert stream.decision.chain == ("openai", "embedded")

@@ -4,7 +4,6 @@ that removes every row, file and copy, refuses later writes, and a start that sw
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,6 @@ from tests.support.traces import files_mentioning, rows_mentioning
 
 SLOW_JOB = "test.slow"
 FACE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"
-
-
-@pytest.fixture
-def engine(engine_settings: Settings) -> Iterator[Engine]:
-    with build_engine(engine_settings) as built:
-        yield built
 
 
 def _visitor() -> Owner:
@@ -67,7 +60,7 @@ def test_a_visitor_sees_and_cancels_only_their_own_jobs_and_calls(engine: Engine
 def test_deletion_removes_every_row_file_and_copy_and_refuses_later_writes(engine: Engine, tmp_path: Path) -> None:
     release, started = threading.Event(), threading.Event()
 
-    def slow(ctx):  # noqa: ANN001, ANN202 - a job still running when the person is deleted
+    def slow(ctx):
         started.set()
         release.wait(30)
         engine.media.put(b"late image of alice", "png", owner=ctx.job.user_id)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from engine.engine import Engine, build_engine
+from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.intent import Method, Workflow
 from engine.ownership import Owner
-from engine.settings import Settings
 
 PROMPT = "zorblify the quibble on this"
-
-
-@pytest.fixture
-def engine(engine_settings: Settings) -> Iterator[Engine]:
-    with build_engine(engine_settings) as built:
-        yield built
 
 
 @pytest.mark.parametrize("pick", [None, "", "teleportation"])

@@ -27,22 +27,9 @@ BOB = Owner("visitor-bob", visitor=True)
 
 
 @pytest.fixture
-def engine(engine_settings: Settings) -> Iterator[Engine]:
-    with build_engine(engine_settings) as built:
-        yield built
-
-
-@pytest.fixture
-def standin() -> Iterator[OpenAIStandIn]:
-    server = OpenAIStandIn().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def routed_engine(engine_settings: Settings, standin: OpenAIStandIn) -> Iterator[Engine]:
+def routed_engine(engine_settings: Settings, openai_standin: OpenAIStandIn) -> Iterator[Engine]:
     """A strong model behind a local OpenAI stand-in; threshold 0, so the router sends every request to it."""
-    settings = engine_settings.model_copy(update={"text_provider": "openai", "openai_base_url": standin.base_url,
+    settings = engine_settings.model_copy(update={"text_provider": "openai", "openai_base_url": openai_standin.base_url,
                                                   "router_threshold": 0.0})  # fmt: skip
     with build_engine(settings) as built:
         yield built
@@ -89,9 +76,9 @@ def test_a_process_result_is_rated_as_its_workflow(engine: Engine) -> None:
 
 
 def test_the_llm_method_goes_through_the_router_and_its_answer_rates_that_call(
-    routed_engine: Engine, standin: OpenAIStandIn
+    routed_engine: Engine, openai_standin: OpenAIStandIn
 ) -> None:
-    standin.script.append(Scripted(body=chat_completion(answer("hair_styling", 0.8, "asks for a new hair colour"))))
+    openai_standin.script.append(Scripted(body=chat_completion(answer("hair_styling", 0.8, "asks for a new hair colour"))))
     result = routed_engine.intent.classify("dye my hair pastel pink", True, Method.LLM, owner=ALICE)
     assert result.method is Method.LLM and result.fallback_used is None
     assert result.workflow_type.value == "hair_styling" and result.generation_id
@@ -100,7 +87,7 @@ def test_the_llm_method_goes_through_the_router_and_its_answer_rates_that_call(
     assert (decision.kind, decision.chosen, decision.tier) == ("classification", "openai", "strong")
     assert decision.generation_id == result.generation_id and decision.owner == ALICE.id
     # the router judged the person's request, not the classifier's instructions around it
-    asked = standin.received[0]["body"]["messages"]
+    asked = openai_standin.received[0]["body"]["messages"]
     assert "dye my hair pastel pink" in asked[-1]["content"]
     assert decision.features["length"]["value"] == 5 and decision.features["format"]["value"] == []
     routed_engine.analytics.feedback(result.generation_id, 2, owner=ALICE)
@@ -111,25 +98,25 @@ def test_the_llm_method_goes_through_the_router_and_its_answer_rates_that_call(
     assert router == [("classification", "openai", 1)]
 
 
-def test_a_cached_llm_answer_gets_an_output_record_of_the_new_owner(routed_engine: Engine, standin: OpenAIStandIn) -> None:
-    standin.script.append(Scripted(body=chat_completion(answer("style_transfer"))))
+def test_a_cached_llm_answer_gets_an_output_record_of_the_new_owner(routed_engine: Engine, openai_standin: OpenAIStandIn) -> None:
+    openai_standin.script.append(Scripted(body=chat_completion(answer("style_transfer"))))
     first = routed_engine.intent.classify("make it look like van gogh", True, Method.LLM, owner=ALICE)
     second = routed_engine.intent.classify("make it look like van gogh", True, Method.LLM, owner=BOB)
-    assert len(standin.received) == 1  # the second came from the cache
+    assert len(openai_standin.received) == 1  # the second came from the cache
     assert _row(routed_engine, second.generation_id)[:4] == ("output", "studio", "llm", "classification")
     assert _row(routed_engine, second.generation_id)[4] == BOB.id and first.generation_id != second.generation_id
 
 
 def test_each_answer_the_routed_model_gave_is_a_classification_training_sample_of_its_owner(
-    routed_engine: Engine, standin: OpenAIStandIn, tmp_path: Path
+    routed_engine: Engine, openai_standin: OpenAIStandIn, tmp_path: Path
 ) -> None:
-    standin.script.append(Scripted(body=chat_completion(answer("hair_styling", 0.8, "asks for a new hair colour"))))
+    openai_standin.script.append(Scripted(body=chat_completion(answer("hair_styling", 0.8, "asks for a new hair colour"))))
     mine = routed_engine.intent.classify("dye my hair pastel pink", True, Method.LLM, owner=ALICE)
     # Bob's request: the model never gives valid JSON, so the fallback answers, and that is no sample
     for _ in range(3):
-        standin.script.append(Scripted(body=chat_completion("hmm, some kind of edit I think")))
+        openai_standin.script.append(Scripted(body=chat_completion("hmm, some kind of edit I think")))
     his = routed_engine.intent.classify("make my cat wave at me", True, Method.LLM, owner=BOB)
-    assert mine.fallback_used is None and his.fallback_used is not None and len(standin.received) == 4
+    assert mine.fallback_used is None and his.fallback_used is not None and len(openai_standin.received) == 4
 
     out = tmp_path / "classification.jsonl"
     exported = routed_engine.analytics.export_training(out, ExportFormat.OPENAI, owner=OPERATOR, kind="classification")
@@ -148,8 +135,8 @@ def test_each_answer_the_routed_model_gave_is_a_classification_training_sample_o
     assert routed_engine.db.cursor().execute("SELECT count(*) FROM text_samples").fetchone() == (0,)
 
 
-def test_a_routed_batch_records_one_generation_per_request(routed_engine: Engine, standin: OpenAIStandIn) -> None:
-    standin.answer = lambda _received: Scripted(body=chat_completion(answer("style_transfer")))
+def test_a_routed_batch_records_one_generation_per_request(routed_engine: Engine, openai_standin: OpenAIStandIn) -> None:
+    openai_standin.answer = lambda _received: Scripted(body=chat_completion(answer("style_transfer")))
     requests = [TextRequest.from_prompt(f"classify {i}") for i in range(3)]
     ran = routed_engine.routed_text.with_model(lambda model: model.generate(requests), requests,
                                                kind="classification", owner=ALICE)  # fmt: skip

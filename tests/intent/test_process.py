@@ -7,19 +7,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.engine import Engine, build_engine
+from engine.engine import Engine
 from engine.errors import InvalidRequest
 from engine.imaging import decode_image
 from engine.intent import RunStatus
-from engine.settings import Settings
-from engine.ownership import Owner
-from engine.ownership import OPERATOR
+from engine.ownership import OPERATOR, Owner
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
 
@@ -27,12 +24,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
 @pytest.fixture(scope="module")
 def face_jpg() -> bytes:
     return (SAMPLES / "face.jpg").read_bytes()
-
-
-@pytest.fixture
-def engine(engine_settings: Settings) -> Iterator[Engine]:
-    with build_engine(engine_settings) as built:
-        yield built
 
 
 def _runs(engine: Engine) -> list[tuple]:
