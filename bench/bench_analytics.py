@@ -24,18 +24,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import median_ms  # noqa: E402
+import pandas as pd
 
-import pandas as pd  # noqa: E402
-
-from engine.analytics.export import write_jsonl  # noqa: E402
-from engine.analytics.models import ExportFormat  # noqa: E402
-from engine.providers.registry import ProviderRegistry  # noqa: E402
-from engine.routing.router import HybridRouter  # noqa: E402
-from engine.settings import load_settings  # noqa: E402
-from storage.analytics import AnalyticsRepository  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.routing import RouterLog  # noqa: E402
+from bench.timing import median_ms
+from engine.analytics.export import write_jsonl
+from engine.analytics.models import ExportFormat
+from engine.providers.registry import ProviderRegistry
+from engine.routing.router import HybridRouter
+from engine.settings import load_settings
+from storage.analytics import AnalyticsRepository
+from storage.database import Database
+from storage.routing import RouterLog
 
 DAYS = 90
 SEED_SQL = [

@@ -15,13 +15,12 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import median_ms  # noqa: E402
+import redis
 
-import redis  # noqa: E402
-
-from engine.resilience import MemoryCache, RedisCache, cache_key, normalise_text  # noqa: E402
-from engine.resilience.cache import redis_client  # noqa: E402
-from engine.ownership import Owner  # noqa: E402
+from bench.timing import median_ms
+from engine.ownership import Owner
+from engine.resilience import MemoryCache, RedisCache, cache_key, normalise_text
+from engine.resilience.cache import redis_client
 
 PROMPT = "A watercolour of a lighthouse at dusk, with gulls, for a children's book"
 

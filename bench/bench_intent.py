@@ -21,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # bundled weights only; never reach for the Hub
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.intent import (  # noqa: E402
+from engine.intent import (
     HELDOUT_PATH,
     EmbeddingClassifier,
     EvaluationReport,
@@ -30,8 +30,8 @@ from engine.intent import (  # noqa: E402
     evaluate,
     load_examples,
 )
-from engine.intent.evaluate import stratified_sample  # noqa: E402
-from engine.settings import load_settings  # noqa: E402
+from engine.intent.evaluate import stratified_sample
+from engine.settings import load_settings
 
 EMBEDDING_ACCURACY_TARGET = 0.95
 EMBEDDING_P50_TARGET_MS = 5.0

@@ -18,11 +18,11 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # bundled weights only; never reach for the Hub
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.timing import median_ms  # noqa: E402
-from engine.intent import HELDOUT_PATH, ClassifyRequest, LLMClassifier, evaluate, load_examples  # noqa: E402
-from engine.intent.evaluate import stratified_sample  # noqa: E402
-from engine.providers.base import TextModel, TextRequest  # noqa: E402
-from engine.settings import load_settings  # noqa: E402
+from bench.timing import median_ms
+from engine.intent import HELDOUT_PATH, ClassifyRequest, LLMClassifier, evaluate, load_examples
+from engine.intent.evaluate import stratified_sample
+from engine.providers.base import TextModel, TextRequest
+from engine.settings import load_settings
 
 SELF_ANSWER_TARGET = 0.90
 P50_TARGET_S = 1.0

@@ -14,12 +14,13 @@ import statistics
 import sys
 import tempfile
 import time
-from engine.ownership import OPERATOR
 from pathlib import Path
+
+from engine.ownership import OPERATOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_scenarios import ROOT, voice_sample  # noqa: E402
+from bench.bench_scenarios import ROOT, voice_sample
 
 PLAY_S = 0.3
 

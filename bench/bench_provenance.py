@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import median_ms  # noqa: E402
+from bench.timing import median_ms
 
 ROOT = Path(__file__).resolve().parents[1]
 NARRATION = "Welcome to the course. Today we look at calls that sound like someone you love, asking for money."

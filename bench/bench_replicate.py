@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import median_ms  # noqa: E402
-
-from engine.providers.base import ImageRequest  # noqa: E402
-from storage.database import Database  # noqa: E402
-from tests.providers.replicate_fixtures import Remote, replicate_settings  # noqa: E402
-from tests.support.media_samples import png_bytes  # noqa: E402
-from tests.support.replicate_standin import Plan, ReplicateStandIn  # noqa: E402
+from bench.timing import median_ms
+from engine.providers.base import ImageRequest
+from storage.database import Database
+from tests.providers.replicate_fixtures import Remote, replicate_settings
+from tests.support.media_samples import png_bytes
+from tests.support.replicate_standin import Plan, ReplicateStandIn
 
 MODEL = "black-forest-labs/flux-schnell"
 POLL_S = 0.02

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from engine.ownership import OPERATOR
 from pathlib import Path
+
+from engine.ownership import OPERATOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -20,7 +21,7 @@ SAMPLE = ("Hello, this is my voice. I am recording a short sample for the studio
           "so that it can show me how easily a voice can be copied.")  # fmt: skip
 
 
-def voice_sample(engine) -> bytes:  # noqa: ANN001
+def voice_sample(engine) -> bytes:
     from engine.providers.base import SpeechRequest
 
     return engine.models.speech.synthesize([SpeechRequest(text=SAMPLE, variant="f2", pitch=60)])[0].wav

@@ -15,8 +15,9 @@ import statistics
 import sys
 import tempfile
 import time
-from engine.ownership import OPERATOR
 from pathlib import Path
+
+from engine.ownership import OPERATOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from engine.errors import InvalidRequest  # noqa: E402
-from engine.imaging import encode_png, read_image, set_pixel_limit  # noqa: E402
-from tests.support.images import bomb_png, huge_header_png  # noqa: E402
+from engine.errors import InvalidRequest
+from engine.imaging import encode_png, read_image, set_pixel_limit
+from tests.support.images import bomb_png, huge_header_png
 
 LIMIT = 40_000_000
 

@@ -24,20 +24,20 @@ only the UI layer turns these into `gr.Error`.
 from __future__ import annotations
 
 __all__ = [
-    "StudioError",
     "ConfigError",
+    "ContentRejected",
     "InvalidRequest",
+    "JobCancelled",
+    "JobError",
+    "JobTimeout",
+    "MigrationError",
+    "NotFound",
     "ProviderError",
     "ProviderUnavailable",
-    "RateLimited",
-    "ContentRejected",
-    "JobError",
-    "JobCancelled",
-    "JobTimeout",
     "QueueFull",
+    "RateLimited",
     "StorageError",
-    "NotFound",
-    "MigrationError",
+    "StudioError",
 ]
 
 

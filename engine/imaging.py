@@ -20,25 +20,25 @@ from PIL import Image, UnidentifiedImageError
 from engine.errors import InvalidRequest
 
 __all__ = [
-    "RGBImage",
     "AlignedFace",
-    "to_rgb",
-    "to_pil",
     "DecodedImage",
-    "read_image",
-    "decode_image",
-    "set_pixel_limit",
-    "encode_png",
-    "encode_jpeg",
-    "fit_within",
-    "face_anchors",
+    "RGBImage",
     "align_face",
-    "warp",
-    "exaggerate",
     "caricature",
     "color_transfer",
+    "decode_image",
+    "encode_jpeg",
+    "encode_png",
+    "exaggerate",
+    "face_anchors",
+    "fit_within",
+    "read_image",
     "seamless_clone",
+    "set_pixel_limit",
     "stylize",
+    "to_pil",
+    "to_rgb",
+    "warp",
 ]
 
 RGBImage = npt.NDArray[np.uint8]

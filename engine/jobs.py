@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from engine.queue import GenerationQueue
     from storage.media import MediaStore
 
-__all__ = ["TEXT_JOB", "SPEECH_JOB", "IMAGE_JOB", "register_generation_jobs", "image_job", "image_payload"]
+__all__ = ["IMAGE_JOB", "SPEECH_JOB", "TEXT_JOB", "image_job", "image_payload", "register_generation_jobs"]
 
 TEXT_JOB = "text.generate"
 SPEECH_JOB = "speech.synthesize"
@@ -69,7 +69,7 @@ def image_job(
     )
 
 
-def _per_item(contexts: list[JobContext]):  # noqa: ANN202 - a context manager
+def _per_item(contexts: list[JobContext]):
     """Progress an adapter reports for item i of its batch goes to job i; cancelling job i cancels item i."""
 
     def reporter(index: int, fraction: float, message: str) -> None:

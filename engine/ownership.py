@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-__all__ = ["Owner", "OPERATOR", "new_visitor_key"]
+__all__ = ["OPERATOR", "Owner", "new_visitor_key"]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.resilience import Resilience
     from storage.generations import GenerationLog
 
-__all__ = ["ProviderRow", "DeviceRow", "JobRow", "SmokeResult", "SystemStatus", "SystemService"]
+__all__ = ["DeviceRow", "JobRow", "ProviderRow", "SmokeResult", "SystemService", "SystemStatus"]
 
 
 class ProviderRow(BaseModel):

@@ -7,11 +7,10 @@ exactly the same SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
-
-import re
 
 import pandas as pd
 

@@ -11,7 +11,7 @@ import duckdb
 from engine.errors import StorageError
 from storage.database import Database
 
-__all__ = ["QuizAnswerRow", "QuizAnswerRepository"]
+__all__ = ["QuizAnswerRepository", "QuizAnswerRow"]
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
 from storage.database import Database
 from storage.rollups import fold_rating
 
-__all__ = ["FeedbackRow", "FeedbackRepository"]
+__all__ = ["FeedbackRepository", "FeedbackRow"]
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class FeedbackRow(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
@@ -11,14 +11,14 @@ from storage.batched import BatchedInserts
 from storage.database import Database
 from storage.ownership import Tombstones
 
-__all__ = ["GenerationRecord", "GenerationLog", "OUTPUT_CAPABILITY"]
+__all__ = ["OUTPUT_CAPABILITY", "GenerationLog", "GenerationRecord"]
 
 # The capability of a row that records a rated output, not a model call (engine/analytics/outputs.py).
 OUTPUT_CAPABILITY = "output"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class GenerationRecord(BaseModel):

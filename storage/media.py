@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -16,7 +16,7 @@ from engine.errors import InvalidRequest, NotFound, StorageError
 from storage.database import Database
 from storage.ownership import OwnerRecords, Tombstones
 
-__all__ = ["MediaRef", "MediaStore", "MEDIA_KINDS"]
+__all__ = ["MEDIA_KINDS", "MediaRef", "MediaStore"]
 
 MEDIA_KINDS = {
     "png": "image",
@@ -81,7 +81,7 @@ class MediaStore:
                     tx.execute(
                         "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
                         [digest, MEDIA_KINDS[extension], extension, len(data),
-                         datetime.now(timezone.utc).replace(tzinfo=None)],
+                         datetime.now(UTC).replace(tzinfo=None)],
                     )
                 self._owners.claim(digest, owner, tx=tx)
         except duckdb.Error as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -20,7 +20,7 @@ from engine.errors import StorageError
 from storage.database import Database
 from storage.rollups import drop_rollups
 
-__all__ = ["Tombstones", "OwnerRecords", "owner_hash"]
+__all__ = ["OwnerRecords", "Tombstones", "owner_hash"]
 
 
 def owner_hash(owner_id: str) -> str:
@@ -28,7 +28,7 @@ def owner_hash(owner_id: str) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 _CLAIM = "INSERT INTO media_owners (sha256, owner, created_at) VALUES (?, ?, ?)"
@@ -151,7 +151,7 @@ class OwnerRecords:
                         "SELECT id FROM stories WHERE owner = ?", [owner_id]).fetchall()]  # fmt: skip
                     for table in ("story_events", "story_characters"):
                         counts[table] = len(tx.execute(
-                            f"DELETE FROM {table} WHERE list_contains(?, adventure_id) RETURNING 1",  # noqa: S608 - fixed names
+                            f"DELETE FROM {table} WHERE list_contains(?, adventure_id) RETURNING 1",
                             [adventures]).fetchall())  # fmt: skip
                     counts["stories"] = len(tx.execute(
                         "DELETE FROM stories WHERE owner = ? RETURNING 1", [owner_id]).fetchall())  # fmt: skip
@@ -160,7 +160,7 @@ class OwnerRecords:
                         " RETURNING 1", [owner_id]).fetchall())  # fmt: skip
                     for table in _OWNED_TABLES:
                         counts[table] = counts.get(table, 0) + len(tx.execute(
-                            f"DELETE FROM {table} WHERE owner = ? RETURNING 1", [owner_id]).fetchall())  # noqa: S608  # fmt: skip
+                            f"DELETE FROM {table} WHERE owner = ? RETURNING 1", [owner_id]).fetchall())  # fmt: skip
                     counts["jobs"] = len(tx.execute(
                         "DELETE FROM jobs WHERE user_id = ? RETURNING 1", [owner_id]).fetchall())  # fmt: skip
                     counts["media_owners"] = len(media)
@@ -172,7 +172,7 @@ class OwnerRecords:
                         " UNION SELECT media FROM narration_cache WHERE user_id = ?", [user_id] * 5).fetchall() if r[0]]  # fmt: skip
                     for table, column in _PERSON_TABLES:
                         counts[table] = len(tx.execute(
-                            f"DELETE FROM {table} WHERE {column} = ? RETURNING 1", [user_id]).fetchall())  # noqa: S608  # fmt: skip
+                            f"DELETE FROM {table} WHERE {column} = ? RETURNING 1", [user_id]).fetchall())  # fmt: skip
                     counts["generations"] = len(tx.execute(
                         "DELETE FROM generations WHERE user_id = ? RETURNING 1", [user_id]).fetchall())  # fmt: skip
                     counts["jobs"] = len(tx.execute(

@@ -7,7 +7,7 @@ carries its `owner`. Times are stored as naive UTC and read back as aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -15,15 +15,15 @@ import duckdb
 from engine.errors import StorageError
 from storage.database import Database
 
-__all__ = ["PersonaRow", "TransitionRow", "PersonaImageRow", "PersonaRepository"]
+__all__ = ["PersonaImageRow", "PersonaRepository", "PersonaRow", "TransitionRow"]
 
 
 def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 @dataclass(frozen=True)

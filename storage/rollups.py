@@ -17,7 +17,7 @@ a closed day (a job that ends days after it was queued) show after the next rebu
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -34,7 +34,7 @@ _FOREVER = datetime(9999, 12, 31)
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def closed_before(today: date) -> date:
@@ -80,7 +80,7 @@ class RollupStore:
         cursor = self._db.cursor()
         epoch = cursor.execute("SELECT n FROM rollup_epoch").fetchone()
         computed = {
-            name: cursor.execute(f"SELECT * FROM m_{name}(?::TIMESTAMP, ?::TIMESTAMP)",  # noqa: S608 - names from ROLLUPS
+            name: cursor.execute(f"SELECT * FROM m_{name}(?::TIMESTAMP, ?::TIMESTAMP)",
                                  [_BEGINNING, until]).df()
             for name in ROLLUPS
         }
@@ -88,15 +88,15 @@ class RollupStore:
             if tx.execute("SELECT n FROM rollup_epoch").fetchone() != epoch:
                 return None
             for name, rows in computed.items():
-                tx.execute(f"DELETE FROM r_{name}")  # noqa: S608
+                tx.execute(f"DELETE FROM r_{name}")
                 tx.register("computed_rows", rows)
-                tx.execute(f"INSERT INTO r_{name} SELECT * FROM computed_rows")  # noqa: S608
+                tx.execute(f"INSERT INTO r_{name} SELECT * FROM computed_rows")
                 tx.unregister("computed_rows")
             seconds = time.perf_counter() - started
             tx.execute("DELETE FROM rollup_state")
             tx.executemany(
                 "INSERT INTO rollup_state (name, through, refreshed_at, seconds) VALUES (?, ?, ?, ?)",
-                [[name, through, datetime.now(timezone.utc).replace(tzinfo=None), seconds] for name in ROLLUPS],
+                [[name, through, datetime.now(UTC).replace(tzinfo=None), seconds] for name in ROLLUPS],
             )
         return seconds
 
@@ -106,7 +106,7 @@ def drop_rollups(tx: duckdb.DuckDBPyConnection) -> None:
     tx.execute("UPDATE rollup_epoch SET n = n + 1")
     tx.execute("DELETE FROM rollup_state")
     for name in ROLLUPS:
-        tx.execute(f"DELETE FROM r_{name}")  # noqa: S608 - names from ROLLUPS
+        tx.execute(f"DELETE FROM r_{name}")
 
 
 def _built_through(tx: duckdb.DuckDBPyConnection, name: str) -> date | None:

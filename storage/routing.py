@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 from storage.batched import BatchedInserts
 from storage.database import Database
 
-__all__ = ["DecisionRow", "SampleRow", "PerformanceRow", "RouterLog"]
+__all__ = ["DecisionRow", "PerformanceRow", "RouterLog", "SampleRow"]
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class DecisionRow(BaseModel):

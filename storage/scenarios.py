@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -14,18 +14,18 @@ from engine.errors import NotFound, StorageError
 from storage.database import Database
 
 __all__ = [
-    "UserRow",
     "AssetRow",
     "CacheRow",
-    "ScenarioUserRepository",
-    "ScenarioAssetRepository",
     "NarrationCacheRepository",
+    "ScenarioAssetRepository",
+    "ScenarioUserRepository",
+    "UserRow",
     "utcnow",
 ]
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

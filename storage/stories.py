@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 from pydantic import BaseModel, ValidationError
@@ -12,13 +12,13 @@ from engine.errors import NotFound, StorageError
 from engine.story.models import Adventure
 from storage.database import Database
 
-__all__ = ["StoryRepository", "StoryEvent", "VersionConflict", "NOT_FOUND"]
+__all__ = ["NOT_FOUND", "StoryEvent", "StoryRepository", "VersionConflict"]
 
 NOT_FOUND = "No adventure with this id here; start a new one or paste the id you were given."
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class VersionConflict(StorageError):

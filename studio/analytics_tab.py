@@ -14,8 +14,8 @@ import pandas as pd
 from engine.analytics import CHARTS
 from engine.engine import Engine
 from engine.errors import InvalidRequest
-from studio.analytics_charts import TITLES, figure_for
 from studio import actions
+from studio.analytics_charts import TITLES, figure_for
 from studio.errors import shows_errors
 from studio.identity import Identities
 

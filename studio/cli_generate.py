@@ -24,7 +24,7 @@ from engine.imaging import encode_png
 if TYPE_CHECKING:
     from engine.queue import Job
 
-__all__ = ["register", "generate_image", "generate_video"]
+__all__ = ["generate_image", "generate_video", "register"]
 
 err = Console(stderr=True, soft_wrap=True)
 

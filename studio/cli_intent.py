@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from engine.errors import StudioError
-from engine.ownership import OPERATOR, Owner
 from engine.intent import ClassifyRequest, Method, Quality
+from engine.ownership import OPERATOR, Owner
 
 __all__ = ["register"]
 

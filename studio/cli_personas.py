@@ -27,7 +27,7 @@ from engine.settings import load_settings
 if TYPE_CHECKING:
     from engine.personas import Persona
 
-__all__ = ["register", "persona_app"]
+__all__ = ["persona_app", "register"]
 
 err = Console(stderr=True, soft_wrap=True)
 

@@ -19,7 +19,7 @@ from engine.errors import StudioError
 from engine.ownership import OPERATOR
 from engine.settings import load_settings
 
-__all__ = ["register", "onboard"]
+__all__ = ["onboard", "register"]
 
 err = Console(stderr=True, soft_wrap=True)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from engine.deletion import DeletionReport
 from engine.scenarios import AssetStatus
 
-__all__ = ["status_rows", "making_stage", "removed_words", "plural"]
+__all__ = ["making_stage", "plural", "removed_words", "status_rows"]
 
 _KINDS = {"image": "scene", "video": "talking photo", "dub": "phone call"}
 _DONE = ("completed", "failed", "blocked", "cancelled", "missing")

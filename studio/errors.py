@@ -18,7 +18,7 @@ import gradio as gr
 
 from engine.errors import StudioError
 
-__all__ = ["shows_errors", "refusal", "warns_on_refusal"]
+__all__ = ["refusal", "shows_errors", "warns_on_refusal"]
 
 log = logging.getLogger("studio.refusals")
 

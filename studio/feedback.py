@@ -50,10 +50,9 @@ def attach(
         # the comment and its button move under the stars together, the button beside its comment
         with gr.Row(equal_height=True):
             rating = gr.Radio(RATINGS, label=label, value=None, scale=3, min_width=COMMENT_MIN)
-            with gr.Column(scale=4, min_width=COMMENT_MIN):
-                with gr.Row(equal_height=True):
-                    comment = gr.Textbox(label="Comment (optional)", lines=1, max_lines=3, scale=3, min_width=150)
-                    submit = gr.Button("Send feedback", scale=1, min_width=SEND_MIN, size="sm")
+            with gr.Column(scale=4, min_width=COMMENT_MIN), gr.Row(equal_height=True):
+                comment = gr.Textbox(label="Comment (optional)", lines=1, max_lines=3, scale=3, min_width=150)
+                submit = gr.Button("Send feedback", scale=1, min_width=SEND_MIN, size="sm")
         status = gr.Markdown("")
 
     @shows_errors

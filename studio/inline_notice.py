@@ -19,7 +19,7 @@ import gradio as gr
 
 from engine.errors import StudioError
 
-__all__ = ["refuses_inline", "notice_html", "progress_html"]
+__all__ = ["notice_html", "progress_html", "refuses_inline"]
 
 log = logging.getLogger("studio.refusals")
 

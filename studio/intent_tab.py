@@ -105,13 +105,12 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     with gr.Accordion("Circuit breakers (remote providers)", open=False):
         breakers_note = gr.Markdown()
         breakers = gr.Dataframe(interactive=False, wrap=True, visible=False)
-    with gr.Accordion("Reference images for @mentions", open=False):
-        with gr.Row():
-            reference_image = ImageFile(type="filepath", label="Reference image", height=180)
-            with gr.Column():
-                reference_tag = gr.Textbox(label="Tag", placeholder="@sarah")
-                save_reference = gr.Button("Save reference")
-                references_note = gr.Markdown()
+    with gr.Accordion("Reference images for @mentions", open=False), gr.Row():
+        reference_image = ImageFile(type="filepath", label="Reference image", height=180)
+        with gr.Column():
+            reference_tag = gr.Textbox(label="Tag", placeholder="@sarah")
+            save_reference = gr.Button("Save reference")
+            references_note = gr.Markdown()
     with gr.Accordion("This was wrong", open=False):
         with gr.Row():
             right_label = gr.Dropdown(WORKFLOWS, value=None, label="The right workflow (pick one)")

@@ -10,8 +10,8 @@ from engine.engine import Engine
 from engine.errors import InvalidRequest, StudioError
 from engine.providers.base import SpeechRequest, TextRequest
 from studio import actions, feedback
-from studio.identity import Identities
 from studio.errors import shows_errors
+from studio.identity import Identities
 
 __all__ = ["build"]
 

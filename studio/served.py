@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from starlette.middleware import Middleware
 
-__all__ = ["use_served_dir", "deleted_files_answer_404"]
+__all__ = ["deleted_files_answer_404", "use_served_dir"]
 
 _OURS: dict[str, str] = {}
 _PREFIX = "/gradio_api/file="

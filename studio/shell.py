@@ -8,12 +8,20 @@ from typing import Any
 import gradio as gr
 
 from engine.engine import Engine
-from studio import analytics_tab, intent_tab, onboarding_tab, personas_tab, playground_tab, story_tab, system_tab
+from studio import (
+    analytics_tab,
+    intent_tab,
+    onboarding_tab,
+    personas_tab,
+    playground_tab,
+    story_tab,
+    system_tab,
+)
 from studio.identity import Identities
 from studio.served import deleted_files_answer_404, use_served_dir
 from studio.theme import STUDIO_CSS, studio_theme
 
-__all__ = ["build_studio", "launch_options", "configure_logging"]
+__all__ = ["build_studio", "configure_logging", "launch_options"]
 
 HEADER = """
 <div class="studio-header">

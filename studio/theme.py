@@ -6,7 +6,7 @@ import gradio as gr
 
 from studio.visibility import MEDIA_BOX_CSS
 
-__all__ = ["studio_theme", "STUDIO_CSS"]
+__all__ = ["STUDIO_CSS", "studio_theme"]
 
 STUDIO_CSS = MEDIA_BOX_CSS + """
 .studio-header h1 { margin-bottom: 0; letter-spacing: -0.02em; }

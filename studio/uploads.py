@@ -18,7 +18,7 @@ from gradio.processing_utils import save_base64_to_cache
 
 from engine.errors import InvalidRequest
 
-__all__ = ["ImageFile", "read_upload", "read_optional"]
+__all__ = ["ImageFile", "read_optional", "read_upload"]
 
 
 class ImageFile(gr.Image):

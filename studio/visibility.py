@@ -11,7 +11,7 @@ by the value alone, and every box stays mounted."""
 
 from __future__ import annotations
 
-__all__ = ["WITH_IMAGE", "WITH_VIDEO", "WITH_AUDIO", "MEDIA_BOX_CSS"]
+__all__ = ["MEDIA_BOX_CSS", "WITH_AUDIO", "WITH_IMAGE", "WITH_VIDEO"]
 
 WITH_IMAGE = "studio-with-image"  # shown only while it holds a picture
 WITH_VIDEO = "studio-with-video"  # shown only while it holds a video

@@ -9,7 +9,7 @@ README = (Path(__file__).parents[1] / "README.md").read_text()
 
 
 def test_every_setting_is_documented_with_its_default() -> None:
-    rows = dict(re.findall(r"^\| `(STUDIO_[A-Z_0-9]+)` \| `([^`]*)` \|", README, flags=re.M))
+    rows = dict(re.findall(r"^\| `(STUDIO_[A-Z_0-9]+)` \| `([^`]*)` \|", README, flags=re.MULTILINE))
     for name, field in Settings.model_fields.items():
         default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
         if isinstance(default, list):
@@ -21,7 +21,7 @@ def test_every_setting_is_documented_with_its_default() -> None:
 
 def test_setup_is_exactly_two_commands() -> None:
     setup = README.split("## Set-up", 1)[1].split("##", 1)[0]
-    block = re.search(r"```bash\n(.*?)```", setup, flags=re.S)
+    block = re.search(r"```bash\n(.*?)```", setup, flags=re.DOTALL)
     assert block is not None
     commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
     assert commands == ["make run", "make test"]

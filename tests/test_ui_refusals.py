@@ -16,7 +16,7 @@ def _refuse(text: str) -> str:
 
 
 @shows_errors
-def _refuse_streaming(text: str):  # noqa: ANN202
+def _refuse_streaming(text: str):
     yield "partial"
     raise InvalidRequest("prompt", "write a prompt first")
 

@@ -15,8 +15,8 @@ from storage.generations import GenerationLog
 from storage.routing import RouterLog
 
 __all__ = [
-    "AnalyticsService",
     "CHARTS",
+    "AnalyticsService",
     "ExportFormat",
     "ExportResult",
     "Feedback",

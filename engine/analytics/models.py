@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Feedback", "ExportFormat", "ExportResult", "Report", "DateRange"]
+__all__ = ["DateRange", "ExportFormat", "ExportResult", "Feedback", "Report"]
 
 
 class Feedback(BaseModel):

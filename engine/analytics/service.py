@@ -8,15 +8,15 @@ the operator, an admin) whenever auth is on.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from engine.analytics.export import write_jsonl
-from engine.analytics.rollups import RollupMaintainer
 from engine.analytics.models import ExportFormat, ExportResult, Feedback, Report
+from engine.analytics.rollups import RollupMaintainer
 from engine.errors import InvalidRequest, NotFound
 from engine.ownership import Owner
 from engine.routing.router import Calibration, HybridRouter, RouteDecision
@@ -27,14 +27,14 @@ from storage.feedback import FeedbackRepository, FeedbackRow
 from storage.generations import GenerationLog
 from storage.routing import DecisionRow, RouterLog
 
-__all__ = ["AnalyticsService", "CHARTS"]
+__all__ = ["CHARTS", "AnalyticsService"]
 
 CHARTS: tuple[str, ...] = tuple(DASHBOARD_QUERIES)
 MAX_COMMENT = 2000
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class AnalyticsService:

@@ -14,8 +14,8 @@ from engine.intent.evaluate import evaluate
 from engine.intent.examples import HELDOUT_PATH, TRAIN_PATH, load_examples
 from engine.intent.llm import LLMAnswer, LLMClassifier
 from engine.intent.models import (
-    ClassifyRequest,
     Classification,
+    ClassifyRequest,
     ClassMetrics,
     EnhancedPrompt,
     EvaluationReport,
@@ -34,20 +34,21 @@ from engine.intent.rules import RulesClassifier
 from engine.intent.signals import parse_mentions
 
 __all__ = [
+    "HELDOUT_PATH",
+    "MAX_PROMPT_CHARS",
+    "TRAIN_PATH",
     "Catalogue",
-    "Classification",
-    "ClassifyRequest",
-    "Classifier",
     "ClassMetrics",
+    "Classification",
+    "Classifier",
+    "ClassifyRequest",
     "EmbeddingClassifier",
     "EnhancedPrompt",
     "EvaluationReport",
-    "HELDOUT_PATH",
     "HeadSettings",
-    "LabelledExample",
     "LLMAnswer",
     "LLMClassifier",
-    "MAX_PROMPT_CHARS",
+    "LabelledExample",
     "Method",
     "ModelOption",
     "ModelSelection",
@@ -56,7 +57,6 @@ __all__ = [
     "Quality",
     "RulesClassifier",
     "RunStatus",
-    "TRAIN_PATH",
     "Workflow",
     "enhance_prompt",
     "evaluate",

@@ -21,8 +21,14 @@ if TYPE_CHECKING:
     from engine.providers.registry import ProviderRegistry
 
 __all__ = [
-    "Catalogue", "WorkflowModels", "load_catalogue", "select_model", "WORKFLOW_CAPABILITY", "CatalogueGap",
-    "catalogue_gaps", "catalogue_providers",
+    "WORKFLOW_CAPABILITY",
+    "Catalogue",
+    "CatalogueGap",
+    "WorkflowModels",
+    "catalogue_gaps",
+    "catalogue_providers",
+    "load_catalogue",
+    "select_model",
 ]
 
 # The adapter capability that runs each workflow.
@@ -116,11 +122,11 @@ def _ordered(options: list[ModelOption], primary: str, quality: Quality) -> list
     """Candidates best-first for the preference; labelled stand-ins always last."""
     listed = {option.model_id: rank for rank, option in enumerate(options)}
     if quality is Quality.SPEED:
-        key = lambda o: (o.placeholder, o.quality < 2, o.seconds, o.cost_usd)  # noqa: E731
+        key = lambda o: (o.placeholder, o.quality < 2, o.seconds, o.cost_usd)
     elif quality is Quality.QUALITY:
-        key = lambda o: (o.placeholder, -o.quality, listed[o.model_id])  # noqa: E731
+        key = lambda o: (o.placeholder, -o.quality, listed[o.model_id])
     else:
-        key = lambda o: (o.placeholder, o.model_id != primary, listed[o.model_id])  # noqa: E731
+        key = lambda o: (o.placeholder, o.model_id != primary, listed[o.model_id])
     return sorted(options, key=key)
 
 

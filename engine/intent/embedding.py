@@ -25,7 +25,7 @@ from engine.intent.models import Classification, ClassifyRequest, LabelledExampl
 from engine.intent.normalize import normalize_prompt
 from engine.providers.base import Embedder
 
-__all__ = ["EmbeddingClassifier", "IntentHead", "HeadSettings"]
+__all__ = ["EmbeddingClassifier", "HeadSettings", "IntentHead"]
 
 
 @dataclass(frozen=True)

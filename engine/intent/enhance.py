@@ -8,7 +8,7 @@ from engine.intent.models import EnhancedPrompt, Workflow
 from engine.intent.normalize import normalize_prompt
 from engine.intent.signals import needs_enhancement, parse_mentions
 
-__all__ = ["enhance_prompt", "resolve_mentions", "ADDITIONS"]
+__all__ = ["ADDITIONS", "enhance_prompt", "resolve_mentions"]
 
 ADDITIONS: dict[Workflow, tuple[str, ...]] = {
     Workflow.IMAGE_GENERATION: ("highly detailed", "natural lighting", "sharp focus", "balanced composition"),

@@ -14,8 +14,14 @@ from engine.intent.models import LabelledExample
 from engine.providers.catalogue_prices import CATALOGUE_PATH as CATALOGUE_PRICES_PATH
 
 __all__ = [
-    "ASSETS_DIR", "TRAIN_PATH", "HELDOUT_PATH", "CATALOGUE_PATH", "MAX_UPLOAD_BYTES",
-    "load_examples", "load_labelled_file", "examples_digest",
+    "ASSETS_DIR",
+    "CATALOGUE_PATH",
+    "HELDOUT_PATH",
+    "MAX_UPLOAD_BYTES",
+    "TRAIN_PATH",
+    "examples_digest",
+    "load_examples",
+    "load_labelled_file",
 ]
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "intent"

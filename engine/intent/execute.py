@@ -15,17 +15,17 @@ from engine.imaging import encode_png, fit_within, read_image, to_rgb
 from engine.intent.catalogue import WORKFLOW_CAPABILITY, catalogue_providers, select_model
 from engine.intent.labelling import SimulationLabel
 from engine.intent.models import ModelSelection, ProcessPlan, ProcessResult, RunStatus
+from engine.ownership import OPERATOR
 from engine.providers.base import Capability, ImageRequest
 from engine.providers.gateway import CallContext, Served
 from engine.providers.generative import ImageEditRequest, ImageToVideoRequest
-from engine.ownership import OPERATOR
 
 if TYPE_CHECKING:
     from engine.provenance import MediaSigner
     from engine.providers.gateway import ModelGateway
     from storage.media import MediaStore
 
-__all__ = ["PlanRunner", "working_image", "MAX_WORKING_SIDE", "MAX_IMAGE_BYTES"]
+__all__ = ["MAX_IMAGE_BYTES", "MAX_WORKING_SIDE", "PlanRunner", "working_image"]
 
 MAX_WORKING_SIDE = 2048
 MAX_IMAGE_BYTES = 20 * 1024 * 1024

@@ -27,7 +27,13 @@ import uuid
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from engine.errors import ProviderError, StudioError
 from engine.intent.classifier import Classifier, build_classification
@@ -41,7 +47,7 @@ from engine.providers.gateway import CALLER, CallContext
 from engine.providers.services import TextService
 from engine.routing.text import RoutedText
 
-__all__ = ["LLMClassifier", "LLMAnswer", "MalformedAnswer", "SYSTEM_PROMPT", "ROUTE_KIND"]
+__all__ = ["ROUTE_KIND", "SYSTEM_PROMPT", "LLMAnswer", "LLMClassifier", "MalformedAnswer"]
 
 ROUTE_KIND = "classification"  # the router's kind of request, and the `kind` of the model calls
 

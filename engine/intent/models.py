@@ -9,20 +9,20 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from engine.intent.normalize import normalize_prompt
 
 __all__ = [
-    "Workflow",
-    "Method",
-    "Quality",
-    "ClassifyRequest",
+    "ClassMetrics",
     "Classification",
+    "ClassifyRequest",
+    "EnhancedPrompt",
+    "EvaluationReport",
     "LabelledExample",
+    "Method",
     "ModelOption",
     "ModelSelection",
-    "ClassMetrics",
-    "EvaluationReport",
-    "EnhancedPrompt",
     "ProcessPlan",
-    "RunStatus",
     "ProcessResult",
+    "Quality",
+    "RunStatus",
+    "Workflow",
 ]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from engine.intent.classifier import Classifier, build_classification
 from engine.intent.models import Classification, ClassifyRequest, Method, Workflow
 
-__all__ = ["RulesClassifier", "RulePattern", "RULES"]
+__all__ = ["RULES", "RulePattern", "RulesClassifier"]
 
 
 def _rx(pattern: str) -> re.Pattern[str]:

@@ -22,13 +22,20 @@ import numpy as np
 
 from engine.analytics.outputs import record_output
 from engine.errors import InvalidRequest, RateLimited, StudioError
-from engine.intent.catalogue import WORKFLOW_CAPABILITY, CatalogueGap, catalogue_gaps, catalogue_providers, select_model
+from engine.imaging import encode_png
+from engine.intent.catalogue import (
+    WORKFLOW_CAPABILITY,
+    CatalogueGap,
+    catalogue_gaps,
+    catalogue_providers,
+    select_model,
+)
 from engine.intent.classifier import Classifier
 from engine.intent.embedding import EmbeddingClassifier
 from engine.intent.enhance import enhance_prompt
 from engine.intent.evaluate import evaluate, stratified_sample
-from engine.intent.execute import PlanRunner, working_image
 from engine.intent.examples import HELDOUT_PATH, load_examples, load_labelled_file
+from engine.intent.execute import PlanRunner, working_image
 from engine.intent.llm import LLMClassifier
 from engine.intent.models import (
     Classification,
@@ -43,10 +50,9 @@ from engine.intent.models import (
     Workflow,
 )
 from engine.intent.rules import RulesClassifier
-from engine.imaging import encode_png
 from engine.names import check_name
-from engine.providers.base import Capability
 from engine.ownership import Owner
+from engine.providers.base import Capability
 from engine.providers.gateway import CallContext, calling_for
 from engine.resilience import cache_key, normalise_text
 from storage.intent import IntentRepository, SelectionRecord
@@ -56,7 +62,7 @@ if TYPE_CHECKING:
     from engine.kernel import Kernel
     from engine.routing import RoutedText
 
-__all__ = ["IntentService", "AI_CLASSIFIER_FLAG", "REFERENCE_TAG"]
+__all__ = ["AI_CLASSIFIER_FLAG", "REFERENCE_TAG", "IntentService"]
 
 AI_CLASSIFIER_FLAG = "ai_classifier"
 REFERENCE_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,63}$")

@@ -6,7 +6,7 @@ import re
 
 from engine.intent.models import Workflow
 
-__all__ = ["parse_mentions", "web_search_query", "needs_enhancement", "VAGUE_WORD_LIMIT"]
+__all__ = ["VAGUE_WORD_LIMIT", "needs_enhancement", "parse_mentions", "web_search_query"]
 
 VAGUE_WORD_LIMIT = 6
 """Prompts with this many words or fewer (after dropping filler) count as short."""
@@ -32,8 +32,7 @@ _NOT_NAMES = frozenset(
     }
 )
 _FILLER = frozenset(
-    "a an the please pls plz can could you u me my i to of and with this that it make create generate "
-    "want would like some just".split()
+    ["a", "an", "the", "please", "pls", "plz", "can", "could", "you", "u", "me", "my", "i", "to", "of", "and", "with", "this", "that", "it", "make", "create", "generate", "want", "would", "like", "some", "just"]
 )
 
 

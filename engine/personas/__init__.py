@@ -9,20 +9,27 @@ images = engine.personas.batch(persona.id, ["at the lab", "on stage"], owner=own
 ```
 """
 
-from engine.personas.models import BaseImageStatus, BatchImage, Persona, PersonaProfile, PersonaText, Transition
+from engine.personas.models import (
+    BaseImageStatus,
+    BatchImage,
+    Persona,
+    PersonaProfile,
+    PersonaText,
+    Transition,
+)
 from engine.personas.service import MAX_BATCH, PersonaService
 from engine.personas.templates import DEFAULT_STYLE, STYLES, TemplateLibrary, TemplatePost
 
 __all__ = [
-    "BaseImageStatus",
-    "BatchImage",
     "DEFAULT_STYLE",
     "MAX_BATCH",
+    "STYLES",
+    "BaseImageStatus",
+    "BatchImage",
     "Persona",
     "PersonaProfile",
     "PersonaService",
     "PersonaText",
-    "STYLES",
     "TemplateLibrary",
     "TemplatePost",
     "Transition",

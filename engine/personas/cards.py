@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from engine.errors import InvalidRequest
 from engine.personas.models import PersonaProfile
 
-__all__ = ["to_card", "from_card", "parse_card", "system_prompt", "SPEC", "SPEC_VERSION"]
+__all__ = ["SPEC", "SPEC_VERSION", "from_card", "parse_card", "system_prompt", "to_card"]
 
 SPEC = "chara_card_v2"
 SPEC_VERSION = "2.0"

@@ -29,8 +29,16 @@ from engine.providers.progress import reporting
 from engine.queue import GenerationQueue, JobContext
 from storage.media import MediaStore
 
-__all__ = ["PERSONA_IMAGE_JOB", "PERSONA_IMAGE_KIND", "FACE_CHECK_KIND", "FAR_OFF", "register_persona_images",
-           "shape_distance", "FaceComparer", "Comparison"]
+__all__ = [
+    "FACE_CHECK_KIND",
+    "FAR_OFF",
+    "PERSONA_IMAGE_JOB",
+    "PERSONA_IMAGE_KIND",
+    "Comparison",
+    "FaceComparer",
+    "register_persona_images",
+    "shape_distance",
+]
 
 PERSONA_IMAGE_JOB = "persona.image"
 PERSONA_IMAGE_KIND = "persona_image"  # the generations `kind` of a persona batch image

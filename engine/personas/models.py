@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 __all__ = [
-    "BaseImageStatus",
-    "ContentRating",
     "RATING_ORDER",
-    "PersonaProfile",
-    "Persona",
-    "Transition",
-    "PersonaText",
+    "BaseImageStatus",
     "BatchImage",
+    "ContentRating",
+    "Persona",
+    "PersonaProfile",
+    "PersonaText",
+    "Transition",
     "utcnow",
 ]
 
 
 def utcnow() -> datetime:
     """The one clock of the flow: aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class BaseImageStatus(str, Enum):

@@ -16,7 +16,15 @@ from engine.limits import OwnerLimits
 from engine.ownership import Owner
 from engine.personas import cards
 from engine.personas.images import PERSONA_IMAGE_JOB, FaceComparer, register_persona_images
-from engine.personas.models import BaseImageStatus, BatchImage, Persona, PersonaProfile, PersonaText, Transition, utcnow
+from engine.personas.models import (
+    BaseImageStatus,
+    BatchImage,
+    Persona,
+    PersonaProfile,
+    PersonaText,
+    Transition,
+    utcnow,
+)
 from engine.personas.states import check_image_allowed, check_transition
 from engine.personas.templates import TemplateLibrary
 from engine.personas.text import write_with_model
@@ -29,7 +37,7 @@ from storage.database import Database
 from storage.media import MediaStore
 from storage.personas import PersonaImageRow, PersonaRepository, PersonaRow, TransitionRow
 
-__all__ = ["PersonaService", "MAX_BATCH"]
+__all__ = ["MAX_BATCH", "PersonaService"]
 
 MAX_BATCH = 32
 BASE_SIDE = 1024

@@ -19,7 +19,7 @@ from __future__ import annotations
 from engine.errors import InvalidRequest
 from engine.personas.models import BaseImageStatus
 
-__all__ = ["BY_TRANSITION", "BY_IMAGE", "check_transition", "check_image_allowed", "allowed_moves"]
+__all__ = ["BY_IMAGE", "BY_TRANSITION", "allowed_moves", "check_image_allowed", "check_transition"]
 
 S = BaseImageStatus
 

@@ -33,7 +33,7 @@ import yaml
 from engine.errors import ConfigError
 from engine.personas.models import RATING_ORDER, PersonaProfile
 
-__all__ = ["TemplateLibrary", "TemplatePost", "STYLES", "VOICE_MODIFIERS", "DEFAULT_STYLE", "TEMPLATES_FILE"]
+__all__ = ["DEFAULT_STYLE", "STYLES", "TEMPLATES_FILE", "VOICE_MODIFIERS", "TemplateLibrary", "TemplatePost"]
 
 TEMPLATES_FILE = Path(__file__).resolve().parents[2] / "assets" / "personas" / "templates.yaml"
 STYLES = ("creative", "professional", "tech", "casual")

@@ -22,7 +22,7 @@ from engine.providers.base import TextRequest
 if TYPE_CHECKING:
     from engine.routing import RoutedText
 
-__all__ = ["write_with_model", "clean_post", "ModelPost", "MAX_POST_TOKENS", "POST_KIND"]
+__all__ = ["MAX_POST_TOKENS", "POST_KIND", "ModelPost", "clean_post", "write_with_model"]
 
 POST_KIND = "persona_post"  # the router's and the generations record's kind of a persona post
 

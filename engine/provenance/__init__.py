@@ -6,14 +6,20 @@ Public API: `MediaSigner` (`sign_media`, `read`), `C2paReport`, `SigningIdentity
 `engine.scenarios.provenance`.
 """
 
-from engine.provenance.c2pa_signing import SIGNED_MIME_TYPES, STUDIO_ASSERTION, C2paReport, MediaSigner, c2pa_definition
+from engine.provenance.c2pa_signing import (
+    SIGNED_MIME_TYPES,
+    STUDIO_ASSERTION,
+    C2paReport,
+    MediaSigner,
+    c2pa_definition,
+)
 from engine.provenance.certificates import SigningIdentity, signing_identity
 
 __all__ = [
-    "C2paReport",
-    "MediaSigner",
     "SIGNED_MIME_TYPES",
     "STUDIO_ASSERTION",
+    "C2paReport",
+    "MediaSigner",
     "SigningIdentity",
     "c2pa_definition",
     "signing_identity",

@@ -28,7 +28,7 @@ from engine.provenance.certificates import SigningIdentity
 if TYPE_CHECKING:
     import c2pa
 
-__all__ = ["MediaSigner", "C2paReport", "SIGNED_MIME_TYPES", "STUDIO_ASSERTION", "c2pa_definition"]
+__all__ = ["SIGNED_MIME_TYPES", "STUDIO_ASSERTION", "C2paReport", "MediaSigner", "c2pa_definition"]
 
 SIGNED_MIME_TYPES = ("image/png", "image/jpeg", "video/mp4", "audio/wav")
 STUDIO_ASSERTION = "org.studio.provenance"

@@ -23,7 +23,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from engine.errors import ConfigError
 
-__all__ = ["SigningIdentity", "load_identity", "generated_identity", "signing_identity", "IDENTITY_DIR"]
+__all__ = ["IDENTITY_DIR", "SigningIdentity", "generated_identity", "load_identity", "signing_identity"]
 
 IDENTITY_DIR = "c2pa"
 _CHAIN, _KEY, _CA = "studio-c2pa-chain.pem", "studio-c2pa-key.pem", "studio-c2pa-ca.pem"
@@ -44,7 +44,7 @@ class SigningIdentity:
 
 
 def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _algorithm(key: object, setting: str) -> str:

@@ -23,27 +23,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.errors import ProviderUnavailable
 
 __all__ = [
-    "Capability",
+    "CHOOSE",
     "Adapter",
+    "Capability",
     "ChatMessage",
-    "TextRequest",
-    "TextResult",
     "ChoiceRequest",
     "ChoiceResult",
-    "TextModel",
-    "CHOOSE",
     "Embedder",
-    "SpeechRequest",
-    "SpeechResult",
-    "SpeechModel",
+    "FaceDetection",
+    "ImageModel",
     "ImageRequest",
     "ImageResult",
-    "ImageModel",
-    "FaceDetection",
-    "VisionModel",
+    "SpeechModel",
+    "SpeechRequest",
+    "SpeechResult",
+    "TextModel",
+    "TextRequest",
+    "TextResult",
+    "VideoModel",
     "VideoRequest",
     "VideoResult",
-    "VideoModel",
+    "VisionModel",
 ]
 
 
@@ -92,7 +92,7 @@ class Adapter(abc.ABC):
         breaker for the whole provider."""
         return None
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release models or connections."""
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-__all__ = ["Meter", "choosing", "chosen_model", "metering", "charge"]
+__all__ = ["Meter", "charge", "choosing", "chosen_model", "metering"]
 
 _model: ContextVar[str | None] = ContextVar("studio_chosen_model", default=None)
 

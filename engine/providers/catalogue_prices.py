@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import ConfigError
 
-__all__ = ["CATALOGUE_PATH", "Price", "CataloguePrices", "catalogue_prices"]
+__all__ = ["CATALOGUE_PATH", "CataloguePrices", "Price", "catalogue_prices"]
 
 CATALOGUE_PATH = Path(__file__).resolve().parents[2] / "assets" / "intent" / "catalogue.yaml"
 

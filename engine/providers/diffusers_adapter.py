@@ -31,8 +31,14 @@ from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.settings import Settings
 
 __all__ = [
-    "register", "DiffusersPipelines", "DiffusersImageModel", "DiffusersImageEditor", "PROVIDER",
-    "FreeMemoryProbe", "cuda_free_memory", "batch_limit",
+    "PROVIDER",
+    "DiffusersImageEditor",
+    "DiffusersImageModel",
+    "DiffusersPipelines",
+    "FreeMemoryProbe",
+    "batch_limit",
+    "cuda_free_memory",
+    "register",
 ]
 
 PROVIDER = "diffusers"
@@ -121,7 +127,7 @@ class DiffusersPipelines:
                 model, dtype=dtype, safety_checker=None, requires_safety_checker=False,
                 local_files_only=Path(model).is_dir(),
             )
-        except (OSError, ValueError, EnvironmentError) as exc:
+        except (OSError, ValueError) as exc:
             raise ProviderUnavailable(f"could not load the diffusers pipeline {model!r}: {exc}".splitlines()[0]) from exc
         if settings.diffusers_scheduler != "default":
             scheduler = getattr(diffusers, _SCHEDULERS[settings.diffusers_scheduler])

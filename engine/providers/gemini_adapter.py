@@ -18,7 +18,15 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.errors import ContentRejected, InvalidRequest, ProviderError, ProviderUnavailable, RateLimited
-from engine.providers.base import Capability, ImageModel, ImageRequest, ImageResult, TextModel, TextRequest, TextResult
+from engine.providers.base import (
+    Capability,
+    ImageModel,
+    ImageRequest,
+    ImageResult,
+    TextModel,
+    TextRequest,
+    TextResult,
+)
 from engine.providers.catalogue_prices import catalogue_prices
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
 from engine.providers.media_codec import decode_image, png_bytes, resized_like
@@ -29,7 +37,7 @@ from engine.settings import Settings
 if TYPE_CHECKING:
     from google import genai
 
-__all__ = ["GeminiTextModel", "GeminiImageModel", "GeminiImageEditor", "register"]
+__all__ = ["GeminiImageEditor", "GeminiImageModel", "GeminiTextModel", "register"]
 
 PROVIDER = "gemini"
 _INSTALL_HINT = "the google-genai package is not installed: run make install"

@@ -16,7 +16,7 @@ from engine.providers.gemini_adapter import PROVIDER, GeminiCall, _first_candida
 from engine.providers.media_codec import pcm16_to_wav
 from engine.settings import Settings
 
-__all__ = ["GeminiSpeechModel", "GEMINI_VOICES"]
+__all__ = ["GEMINI_VOICES", "GeminiSpeechModel"]
 
 GEMINI_VOICES = (
     "Achernar", "Achird", "Algenib", "Algieba", "Alnilam", "Aoede", "Autonoe", "Callirrhoe", "Charon", "Despina",

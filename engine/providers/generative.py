@@ -19,22 +19,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.providers.base import Adapter, Capability
 
 __all__ = [
-    "VoiceCloneRequest",
-    "VoiceCloneResult",
-    "VoiceCloner",
+    "ClipResult",
     "EditMode",
+    "FaceSwapRequest",
+    "FaceSwapper",
     "ImageEditRequest",
     "ImageEditResult",
     "ImageEditor",
-    "FaceSwapRequest",
-    "FaceSwapper",
-    "TalkingHeadRequest",
-    "ClipResult",
-    "TalkingHeadModel",
-    "ImageToVideoRequest",
     "ImageToVideoModel",
-    "TextToVideoRequest",
+    "ImageToVideoRequest",
+    "TalkingHeadModel",
+    "TalkingHeadRequest",
     "TextToVideoModel",
+    "TextToVideoRequest",
+    "VoiceCloneRequest",
+    "VoiceCloneResult",
+    "VoiceCloner",
 ]
 
 

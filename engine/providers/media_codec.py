@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError
 
-__all__ = ["png_bytes", "decode_image", "resized_like", "pcm16_to_wav"]
+__all__ = ["decode_image", "pcm16_to_wav", "png_bytes", "resized_like"]
 
 
 def png_bytes(image: Any, field: str = "image") -> bytes:

@@ -22,7 +22,7 @@ from engine.settings import Settings
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["OpenAITextModel", "OpenAIEmbedder", "register"]
+__all__ = ["OpenAIEmbedder", "OpenAITextModel", "register"]
 
 _INSTALL_HINT = "the openai package is not installed: run make install"
 

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable
-from engine.providers.base import ImageModel, ImageRequest, ImageResult, SpeechModel, SpeechRequest, SpeechResult
+from engine.providers.base import (
+    ImageModel,
+    ImageRequest,
+    ImageResult,
+    SpeechModel,
+    SpeechRequest,
+    SpeechResult,
+)
 from engine.providers.catalogue_prices import catalogue_prices
 from engine.providers.generative import ImageEditor, ImageEditRequest, ImageEditResult
 from engine.providers.media_codec import decode_image, pcm16_to_wav, png_bytes, resized_like
@@ -28,7 +35,7 @@ from engine.settings import Settings
 if TYPE_CHECKING:
     import openai
 
-__all__ = ["OpenAIImageModel", "OpenAIImageEditor", "OpenAISpeechModel", "OPENAI_VOICES"]
+__all__ = ["OPENAI_VOICES", "OpenAIImageEditor", "OpenAIImageModel", "OpenAISpeechModel"]
 
 PROVIDER = "openai"
 OPENAI_VOICES = ("alloy", "ash", "ballad", "cedar", "coral", "echo", "fable", "marin", "nova", "onyx", "sage", "shimmer", "verse")

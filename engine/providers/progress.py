@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["Reporter", "CancelCheck", "reporting", "report", "cancelled"]
+__all__ = ["CancelCheck", "Reporter", "cancelled", "report", "reporting"]
 
 Reporter = Callable[[int, float, str], None]
 CancelCheck = Callable[[int], bool]

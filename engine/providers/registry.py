@@ -19,7 +19,7 @@ from engine.errors import ConfigError, ProviderUnavailable
 from engine.providers.base import Adapter, Capability
 from engine.settings import Settings
 
-__all__ = ["AdapterSpec", "AdapterStatus", "ProviderRegistry", "ENTRY_POINT_GROUP", "BUILTIN_PLUGINS"]
+__all__ = ["BUILTIN_PLUGINS", "ENTRY_POINT_GROUP", "AdapterSpec", "AdapterStatus", "ProviderRegistry"]
 
 ENTRY_POINT_GROUP = "studio.providers"
 BUILTIN_PLUGINS = (

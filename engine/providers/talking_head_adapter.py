@@ -31,7 +31,7 @@ from engine.providers.onnx_runtime import execution_providers
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.settings import Settings
 
-__all__ = ["Wav2LipTalkingHead", "speech_mel", "register"]
+__all__ = ["Wav2LipTalkingHead", "register", "speech_mel"]
 
 PROVIDER = "wav2lip"
 _INTERFACE = "inputs source (1, 1, 80, 16) and target (1, 6, 96, 96), output (1, 3, 96, 96)"

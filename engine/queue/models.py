@@ -14,7 +14,7 @@ from storage.jobs import JobRecord
 if TYPE_CHECKING:
     from engine.settings import Settings
 
-__all__ = ["Priority", "JobStatus", "JobSpec", "Job", "JobEvent", "QueueConfig"]
+__all__ = ["Job", "JobEvent", "JobSpec", "JobStatus", "Priority", "QueueConfig"]
 
 
 class Priority(IntEnum):

@@ -16,7 +16,7 @@ from redis.retry import Retry
 from engine.errors import ConfigError
 from engine.resilience.link import RedisLink
 
-__all__ = ["CacheStats", "ResultCache", "MemoryCache", "RedisCache", "build_cache", "redis_client"]
+__all__ = ["CacheStats", "MemoryCache", "RedisCache", "ResultCache", "build_cache", "redis_client"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from engine.routing.text import RoutedAnswer, RoutedRun, RoutedStream, RoutedTex
 
 __all__ = [
     "WEIGHTS",
-    "complexity",
     "Calibration",
     "HybridRouter",
     "RouteDecision",
@@ -14,4 +13,5 @@ __all__ = [
     "RoutedRun",
     "RoutedStream",
     "RoutedText",
+    "complexity",
 ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -33,7 +33,7 @@ from engine.routing.features import complexity
 from engine.settings import Settings
 from storage.routing import DecisionRow, PerformanceRow, RouterLog
 
-__all__ = ["RouteDecision", "Calibration", "HybridRouter"]
+__all__ = ["Calibration", "HybridRouter", "RouteDecision"]
 
 MIN_CALLS = 5
 MIN_RATINGS = 3
@@ -65,7 +65,7 @@ class Calibration(BaseModel):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class HybridRouter:

@@ -17,8 +17,20 @@ from engine.errors import ConfigError
 from engine.queue import JobSpec, Priority
 from engine.scenarios.models import CourseModule, CourseStep
 
-__all__ = ["ASSETS_DIR", "IMAGE_JOB", "VIDEO_JOB", "DUB_JOB", "NARRATION_JOB", "PlannedAsset", "Scripts",
-           "load_scripts", "plan", "job_specs", "job_id", "render_text"]  # fmt: skip
+__all__ = [
+    "ASSETS_DIR",
+    "DUB_JOB",
+    "IMAGE_JOB",
+    "NARRATION_JOB",
+    "VIDEO_JOB",
+    "PlannedAsset",
+    "Scripts",
+    "job_id",
+    "job_specs",
+    "load_scripts",
+    "plan",
+    "render_text",
+]  # fmt: skip
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets" / "scenarios"
 IMAGE_JOB, VIDEO_JOB, DUB_JOB, NARRATION_JOB = "scenario.image", "scenario.video", "scenario.dub", "scenario.narration"

@@ -14,7 +14,7 @@ import numpy as np
 from engine import imaging
 from engine.scenarios.provenance import label_strip
 
-__all__ = ["portrait_crop", "make_caricature", "SIZE"]
+__all__ = ["SIZE", "make_caricature", "portrait_crop"]
 
 SIZE = 512
 

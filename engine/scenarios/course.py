@@ -15,7 +15,14 @@ from engine.errors import InvalidRequest
 from engine.ownership import Owner
 from engine.scenarios.assets_plan import Scripts, render_text
 from engine.scenarios.models import (
-    CallView, CourseModule, LessonScore, QuestionResult, QuizQuestion, QuizScore, ScenarioView, StepView,
+    CallView,
+    CourseModule,
+    LessonScore,
+    QuestionResult,
+    QuizQuestion,
+    QuizScore,
+    ScenarioView,
+    StepView,
 )  # fmt: skip
 from storage.course_quiz import QuizAnswerRepository, QuizAnswerRow
 from storage.scenarios import UserRow, utcnow

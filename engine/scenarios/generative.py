@@ -24,7 +24,7 @@ from engine.scenarios.provenance import burn_banner
 if TYPE_CHECKING:
     from engine.providers.gateway import CallContext, ModelGateway
 
-__all__ = ["Generated", "Fallback", "configured", "swap_into_scene", "talking_clip", "made_by"]
+__all__ = ["Fallback", "Generated", "configured", "made_by", "swap_into_scene", "talking_clip"]
 
 
 @dataclass(frozen=True)

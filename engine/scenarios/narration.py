@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from storage.generations import GenerationLog
     from storage.media import MediaStore
 
-__all__ = ["NarrationCache", "DEFAULT_TTL_S"]
+__all__ = ["DEFAULT_TTL_S", "NarrationCache"]
 
 DEFAULT_TTL_S = 24 * 3600.0
 CALL_KIND = "scenario_narration"  # the `kind` of the speech calls that speak a narration (its output: 'narration')

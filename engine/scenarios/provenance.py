@@ -16,7 +16,7 @@ import json
 import struct
 import subprocess
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,18 @@ from PIL.PngImagePlugin import PngInfo
 
 from engine.errors import ProviderError
 
-__all__ = ["BANNER", "manifest", "burn_banner", "label_strip", "png_with_manifest", "mp4_with_manifest", "wav_with_manifest",
-           "read_png_manifest", "read_wav_manifest", "disclosure_tone"]  # fmt: skip
+__all__ = [
+    "BANNER",
+    "burn_banner",
+    "disclosure_tone",
+    "label_strip",
+    "manifest",
+    "mp4_with_manifest",
+    "png_with_manifest",
+    "read_png_manifest",
+    "read_wav_manifest",
+    "wav_with_manifest",
+]  # fmt: skip
 
 BANNER = "SIMULATION - made by Studio"
 GENERATOR = "Studio scenarios (embedded)"
@@ -44,7 +54,7 @@ def manifest(*, asset: str, kind: str, user_id: str, sources: dict[str, str], st
         "asset": asset,
         "kind": kind,
         "user_id": user_id,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": sources,
         "steps": steps,
         "models": models,

@@ -22,7 +22,7 @@ from engine import imaging
 from engine.errors import InvalidRequest
 from engine.scenarios.provenance import label_strip
 
-__all__ = ["WIDTH", "HEIGHT", "SCENES", "Placed", "compose_scene", "ascii_text"]
+__all__ = ["HEIGHT", "SCENES", "WIDTH", "Placed", "ascii_text", "compose_scene"]
 
 WIDTH, HEIGHT = 512, 384
 _FONT = cv2.FONT_HERSHEY_SIMPLEX

@@ -20,26 +20,50 @@ from typing import TYPE_CHECKING, Any
 from engine.analytics.outputs import new_output_id, record_output
 from engine.deletion import DeletionReport
 from engine.errors import InvalidRequest, JobError, NotFound, ProviderError, StudioError
+from engine.names import check_name
 from engine.ownership import OPERATOR, Owner
 from engine.providers.gateway import CallContext
 from engine.providers.generative import VoiceCloneRequest
 from engine.queue import Job, JobContext, JobStatus
 from engine.scenarios import provenance
-from engine.scenarios.assets_plan import DUB_JOB, IMAGE_JOB, VIDEO_JOB, PlannedAsset, job_id, job_specs, load_scripts, plan
+from engine.scenarios.assets_plan import (
+    DUB_JOB,
+    IMAGE_JOB,
+    VIDEO_JOB,
+    PlannedAsset,
+    job_id,
+    job_specs,
+    load_scripts,
+    plan,
+)
 from engine.scenarios.caricature import make_caricature
 from engine.scenarios.course import CourseGuide
 from engine.scenarios.makers import AssetMaker
 from engine.scenarios.models import (
-    AssetStatus, CacheStats, CallView, CourseModule, Narration, OnboardRequest, OnboardResult, QuizScore, ScenarioView,
-    StepView, UserProfile, VoiceProfile,
+    AssetStatus,
+    CacheStats,
+    CallView,
+    CourseModule,
+    Narration,
+    OnboardRequest,
+    OnboardResult,
+    QuizScore,
+    ScenarioView,
+    StepView,
+    UserProfile,
+    VoiceProfile,
 )  # fmt: skip
 from engine.scenarios.narration import DEFAULT_TTL_S, NarrationCache
-from engine.names import check_name
 from engine.scenarios.validation import check_faces, check_photo_bytes, check_voice
 from engine.scenarios.voice_profile import analyse_voice
 from storage.course_quiz import QuizAnswerRepository
 from storage.scenarios import (
-    AssetRow, NarrationCacheRepository, ScenarioAssetRepository, ScenarioUserRepository, UserRow, utcnow,
+    AssetRow,
+    NarrationCacheRepository,
+    ScenarioAssetRepository,
+    ScenarioUserRepository,
+    UserRow,
+    utcnow,
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -53,7 +77,7 @@ if TYPE_CHECKING:
     from storage.generations import GenerationLog
     from storage.media import MediaStore
 
-__all__ = ["ScenarioService", "GENDERS"]
+__all__ = ["GENDERS", "ScenarioService"]
 
 GENDERS = ("female", "male", "other")
 CLEANUP_EVERY_S = 3600.0

@@ -18,7 +18,7 @@ import numpy as np
 
 from engine import imaging
 
-__all__ = ["openings", "mouth_levels", "talking_frames", "FPS", "LEVELS"]
+__all__ = ["FPS", "LEVELS", "mouth_levels", "openings", "talking_frames"]
 
 FPS = 15
 LEVELS = 6

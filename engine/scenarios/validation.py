@@ -20,15 +20,15 @@ from engine.imaging import read_image
 __all__ = [
     "MAX_PHOTO_BYTES",
     "MAX_VOICE_BYTES",
-    "MIN_VOICE_S",
     "MAX_VOICE_S",
+    "MIN_VOICE_S",
     "CheckedPhoto",
     "CheckedVoice",
-    "sniff_image",
-    "check_photo_bytes",
     "check_faces",
+    "check_photo_bytes",
     "check_voice",
     "decode_audio",
+    "sniff_image",
     "wav_bytes",
 ]
 

@@ -23,16 +23,16 @@ from engine.story.models import (
 from engine.story.service import CHAPTER_KIND, CHARACTERS_JOB, StoryService, auto_choice
 
 __all__ = [
-    "Adventure",
     "CHAPTER_KIND",
     "CHARACTERS_JOB",
+    "PICTURE_KIND",
+    "PLACEHOLDER_LABEL",
+    "Adventure",
     "Chapter",
     "ChapterEvent",
     "ChapterImage",
     "ChapterType",
     "LessonAnswer",
-    "PICTURE_KIND",
-    "PLACEHOLDER_LABEL",
     "Question",
     "StoryConfig",
     "StoryContent",

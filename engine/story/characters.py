@@ -12,7 +12,7 @@ import re
 from engine.story.cleaning import proper_names, split_sentences
 from engine.story.models import World
 
-__all__ = ["describe_characters", "merge_characters", "MAX_CHARACTERS"]
+__all__ = ["MAX_CHARACTERS", "describe_characters", "merge_characters"]
 
 MAX_CHARACTERS = 8
 _APPOSITION = r"{name}\s*,\s*((?:a|an|the)\s+[^,.;!?]{{3,80}})"

@@ -38,9 +38,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\(?\d{1,2}[.):]|\(?[a-cA-C][.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _STOP_NAMES = frozenset(
-    "The A An And But Then When While She He They It His Her Their This That There Here What Why How "
-    "Who Where Suddenly Finally Meanwhile After Before One Yes No Not If As At In On Of To With Chapter "
-    "You Your I We Our Hello Hi Thank Thanks Please Oh Maybe Every Each Some".split()
+    ["The", "A", "An", "And", "But", "Then", "When", "While", "She", "He", "They", "It", "His", "Her", "Their", "This", "That", "There", "Here", "What", "Why", "How", "Who", "Where", "Suddenly", "Finally", "Meanwhile", "After", "Before", "One", "Yes", "No", "Not", "If", "As", "At", "In", "On", "Of", "To", "With", "Chapter", "You", "Your", "I", "We", "Our", "Hello", "Hi", "Thank", "Thanks", "Please", "Oh", "Maybe", "Every", "Each", "Some"]
 )
 
 
@@ -54,10 +52,9 @@ _PREAMBLE = re.compile(
 )
 # A choice is something to do: it may not start like a description or a pronoun's sentence.
 _NOT_A_VERB = frozenset(
-    "the a an this that these those it there here i we my our his her their its what which who when if "
-    "because so and but or then also".split()
+    ["the", "a", "an", "this", "that", "these", "those", "it", "there", "here", "i", "we", "my", "our", "his", "her", "their", "its", "what", "which", "who", "when", "if", "because", "so", "and", "but", "or", "then", "also"]
 )
-_DANGLING = frozenset("and or but to the a an of with for at in on from by as that which who into onto his her their".split())
+_DANGLING = frozenset(["and", "or", "but", "to", "the", "a", "an", "of", "with", "for", "at", "in", "on", "from", "by", "as", "that", "which", "who", "into", "onto", "his", "her", "their"])
 _DECIDES = re.compile(
     r"^(?:(?:decides?|decided|chooses?|chose|wants?|wanted|plans?|planned|tries|tried|is going|goes on) to\s+)+",
     re.IGNORECASE,

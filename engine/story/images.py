@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from storage.media import MediaStore
     from storage.stories import StoryRepository
 
-__all__ = ["ChapterImages", "PLACEHOLDER_LABEL", "PICTURE_KIND"]
+__all__ = ["PICTURE_KIND", "PLACEHOLDER_LABEL", "ChapterImages"]
 
 logger = logging.getLogger(__name__)
 

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "Adventure",
+    "Chapter",
+    "ChapterEvent",
+    "ChapterImage",
+    "ChapterRecap",
     "ChapterType",
     "Character",
-    "World",
-    "Question",
-    "Topic",
-    "StoryConfig",
-    "ChapterImage",
-    "Chapter",
     "LessonAnswer",
-    "Adventure",
-    "ChapterEvent",
-    "ChapterRecap",
     "LessonResult",
+    "Question",
+    "StoryConfig",
     "StorySummary",
+    "Topic",
+    "World",
     "utcnow",
 ]
 
@@ -32,7 +32,7 @@ DEFAULT_CHAPTERS = 8
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class _Content(BaseModel):

@@ -8,8 +8,8 @@ from engine.story.cleaning import as_action
 from engine.story.models import Adventure, ChapterType, Question, Topic, World
 
 __all__ = [
-    "SYSTEM",
     "CHOICES_SYSTEM",
+    "SYSTEM",
     "ChapterPrompt",
     "adventure_label",
     "chapter_prompt",

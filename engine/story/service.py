@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from storage.database import Database
     from storage.media import MediaStore
 
-__all__ = ["StoryService", "CHARACTERS_JOB", "auto_choice"]
+__all__ = ["CHARACTERS_JOB", "StoryService", "auto_choice"]
 
 CHARACTERS_JOB = "story.characters"
 CHAPTER_KIND = "story_chapter"  # the router's and the generations record's kind of chapter text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.story.cleaning import first_sentences
 from engine.story.models import Adventure, ChapterRecap, LessonResult, StorySummary, Topic, World
 
-__all__ = ["history_for_prompt", "build_summary"]
+__all__ = ["build_summary", "history_for_prompt"]
 
 
 def _choice_text(adventure: Adventure, index: int) -> str | None:

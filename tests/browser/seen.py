@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page
 
-__all__ = ["errors_on_screen", "buttons_covered_by_errors", "assert_no_error_covers_a_button", "assert_no_error",
-           "media_loaded", "open_tab", "watch_status_lines", "status_lines_seen", "toasts"]
+__all__ = [
+    "assert_no_error",
+    "assert_no_error_covers_a_button",
+    "buttons_covered_by_errors",
+    "errors_on_screen",
+    "media_loaded",
+    "open_tab",
+    "status_lines_seen",
+    "toasts",
+    "watch_status_lines",
+]
 
 # A toast of type error, and the red "Error" a status tracker lays over an event's outputs.
 ERROR_SELECTOR = '[data-testid="toast-body"].error, [data-testid="status-tracker"]:has(> span.error)'

@@ -19,7 +19,7 @@ def _panel(page: Page):
     return page.get_by_role("tabpanel").filter(visible=True).first
 
 
-def _choices(story):  # noqa: ANN001, ANN202 - a Playwright locator
+def _choices(story):
     """The chapter's options (or lesson answers): radios outside the rating rows."""
     return story.locator("input[type='radio']:not(.studio-feedback *)").filter(visible=True)
 

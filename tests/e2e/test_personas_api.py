@@ -58,7 +58,7 @@ def _path(value: Any) -> Path | None:
 
 
 def _refused(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(Exception) as caught:  # noqa: PT011 - gradio_client raises AppError
+    with pytest.raises(Exception) as caught:
         call(*args, **kwargs)
     return str(caught.value)
 
@@ -74,7 +74,7 @@ def _owned_rows(engine: Engine, owner: str) -> dict[str, int]:
     cursor = engine.db.cursor()
     counts = {}
     for table in PERSONA_TABLES:
-        row = cursor.execute(f"SELECT count(*) FROM {table} WHERE owner = ?", [owner]).fetchone()  # noqa: S608 - fixed names
+        row = cursor.execute(f"SELECT count(*) FROM {table} WHERE owner = ?", [owner]).fetchone()
         counts[table] = int(row[0]) if row else 0
     return counts
 

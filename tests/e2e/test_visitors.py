@@ -47,13 +47,13 @@ def _url(value: Any) -> str | None:
 
 
 def _refused(call: Any, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(Exception) as caught:  # noqa: PT011 - gradio_client raises AppError
+    with pytest.raises(Exception) as caught:
         call(*args, **kwargs)
     return str(caught.value)
 
 
 @pytest.mark.slow
-def test_two_visitors_are_kept_apart_and_deletion_leaves_nothing(studio: tuple[Engine, str], voice_wav: bytes,
+def test_two_visitors_are_kept_apart_and_deletion_leaves_nothing(studio: tuple[Engine, str], voice_wav: bytes,  # noqa: F811
                                                                    tmp_path: Path) -> None:  # fmt: skip
     engine, url = studio
     alice, bob = Client(url, verbose=False, download_files=False), Client(url, verbose=False, download_files=False)

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.providers.embedded.editing import camera, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
+from engine.providers.embedded.editing import camera, plan_edit, run_edit
 
 
 def steps(frames: list[np.ndarray]) -> np.ndarray:

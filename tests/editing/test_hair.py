@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.providers.embedded.editing import hair, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
+from engine.providers.embedded.editing import hair, plan_edit, run_edit
 
 
 def lab(image: np.ndarray) -> np.ndarray:

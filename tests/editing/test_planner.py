@@ -301,10 +301,7 @@ def test_plan_edit_never_raises(workflow: str, prompt: str) -> None:
     assert plan.supported == bool(plan.operations)
 
 
-_SOUP = (
-    "make it brighter darker black and white sepia rotate left flip zoom hair red blonde bangs the "
-    "background blur remove upscale 4x sketch oil cartoon pan right 5 seconds , then % 40 #ff00aa"
-).split()
+_SOUP = ["make", "it", "brighter", "darker", "black", "and", "white", "sepia", "rotate", "left", "flip", "zoom", "hair", "red", "blonde", "bangs", "the", "background", "blur", "remove", "upscale", "4x", "sketch", "oil", "cartoon", "pan", "right", "5", "seconds", ",", "then", "%", "40", "#ff00aa"]
 
 
 @settings(max_examples=100, deadline=None)

@@ -9,9 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from engine.providers.embedded.editing import EDITABLE_WORKFLOWS, EditOutput, EditPlan, Operation, plan_edit, run_edit
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
+from engine.providers.embedded.editing import (
+    EDITABLE_WORKFLOWS,
+    EditOutput,
+    EditPlan,
+    Operation,
+    plan_edit,
+    run_edit,
+)
 
 EVERY_KIND_OF_ASK = [
     ("image_editing", "brighter, more contrast, warmer, more vivid"),
@@ -68,12 +75,7 @@ def small_face(face_image: np.ndarray, faces: list[FaceDetection]) -> tuple[np.n
     return image, [face]
 
 
-_WORDS = (
-    "make it brighter darker more less contrast warmer cooler vivid black and white sepia rotate left right "
-    "180 flip mirror crop square zoom in out blur the background remove white blue vignette denoise sharpen "
-    "upscale 4x restore sketch colour cartoon comic anime watercolour oil painting pop art posterize vintage "
-    "hair red platinum blonde bangs pan orbit face 2 seconds , then"
-).split()
+_WORDS = ["make", "it", "brighter", "darker", "more", "less", "contrast", "warmer", "cooler", "vivid", "black", "and", "white", "sepia", "rotate", "left", "right", "180", "flip", "mirror", "crop", "square", "zoom", "in", "out", "blur", "the", "background", "remove", "white", "blue", "vignette", "denoise", "sharpen", "upscale", "4x", "restore", "sketch", "colour", "cartoon", "comic", "anime", "watercolour", "oil", "painting", "pop", "art", "posterize", "vintage", "hair", "red", "platinum", "blonde", "bangs", "pan", "orbit", "face", "2", "seconds", ",", "then"]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

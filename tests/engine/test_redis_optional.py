@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from engine.ownership import OPERATOR, Owner
 from engine.engine import Engine, build_engine
 from engine.intent import Method
+from engine.ownership import OPERATOR, Owner
 from engine.settings import Settings
 from tests.support.redis_server import ThrowawayRedis, free_port, throwaway_redis
 

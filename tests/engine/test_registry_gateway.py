@@ -24,7 +24,7 @@ def _gateway(settings: Settings, db: Database) -> Iterator[ModelGateway]:
 
 
 @pytest.fixture
-def gateway(data_dir, db: Database) -> Iterator[ModelGateway]:  # noqa: ANN001
+def gateway(data_dir, db: Database) -> Iterator[ModelGateway]:
     settings = load_settings(
         data_dir=data_dir, text_provider="broken", fallback_providers="scripted,embedded", _env_file=None
     )
@@ -38,7 +38,7 @@ def test_builtins_and_plugins_register_the_same_way(settings: Settings) -> None:
     assert set(registry.providers_for(Capability.VISION)) >= {"embedded"}
 
 
-def test_unknown_provider_names_the_setting(data_dir) -> None:  # noqa: ANN001
+def test_unknown_provider_names_the_setting(data_dir) -> None:
     registry = ProviderRegistry(load_settings(data_dir=data_dir, image_provider="dall-e-9", _env_file=None))
     registry.load_plugins()
     with pytest.raises(ConfigError) as caught:
@@ -47,7 +47,7 @@ def test_unknown_provider_names_the_setting(data_dir) -> None:  # noqa: ANN001
     assert "dall-e-9" in caught.value.user_message and "embedded" in caught.value.user_message
 
 
-def test_missing_key_for_a_cloud_provider_names_the_key(data_dir) -> None:  # noqa: ANN001
+def test_missing_key_for_a_cloud_provider_names_the_key(data_dir) -> None:
     registry = ProviderRegistry(load_settings(data_dir=data_dir, text_provider="openai", _env_file=None))
     registry.load_plugins()
     with pytest.raises(ConfigError, match="STUDIO_OPENAI_API_KEY"):
@@ -81,7 +81,7 @@ def test_invalid_request_does_not_fall_back(gateway: ModelGateway) -> None:
     assert gateway.log.count() == 0
 
 
-def test_when_every_adapter_fails_the_error_lists_them(data_dir, db: Database) -> None:  # noqa: ANN001
+def test_when_every_adapter_fails_the_error_lists_them(data_dir, db: Database) -> None:
     settings = load_settings(data_dir=data_dir, text_provider="broken", fallback_providers="needs-key", _env_file=None)
     for gateway in _gateway(settings, db):
         with pytest.raises(ProviderUnavailable) as caught:
@@ -127,7 +127,7 @@ def test_a_capability_set_to_none_names_its_setting(gateway: ModelGateway) -> No
     assert not gateway.voice_clone.runnable()
 
 
-def test_a_remote_provider_trips_its_own_breaker_in_the_gateway(data_dir, db: Database) -> None:  # noqa: ANN001
+def test_a_remote_provider_trips_its_own_breaker_in_the_gateway(data_dir, db: Database) -> None:
     settings = load_settings(data_dir=data_dir, text_provider="remote-broken", fallback_providers="scripted", _env_file=None)
     registry = ProviderRegistry(settings)
     registry.load_plugins(["tests.fakes"])

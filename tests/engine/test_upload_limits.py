@@ -15,10 +15,10 @@ from engine.errors import InvalidRequest
 from engine.imaging import read_image
 from engine.intent.execute import working_image
 from engine.names import check_name
+from engine.ownership import Owner
 from engine.scenarios import OnboardRequest
 from engine.scenarios.validation import check_photo_bytes
 from engine.settings import Settings
-from engine.ownership import Owner
 from tests.support.images import bomb_png, huge_header_png
 
 LIMIT = 40_000_000

@@ -11,8 +11,16 @@ import pytest
 
 from engine.errors import InvalidRequest
 from engine.intent import (
-    HELDOUT_PATH, Classification, ClassifyRequest, Classifier, LabelledExample, Method, RulesClassifier, Workflow,
-    evaluate, load_examples,
+    HELDOUT_PATH,
+    Classification,
+    Classifier,
+    ClassifyRequest,
+    LabelledExample,
+    Method,
+    RulesClassifier,
+    Workflow,
+    evaluate,
+    load_examples,
 )
 from engine.intent.evaluate import stratified_sample
 from engine.intent.examples import load_labelled_file

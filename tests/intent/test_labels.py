@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.ownership import Owner
 from engine.engine import Engine, build_engine
 from engine.imaging import decode_image
 from engine.intent import RunStatus
+from engine.ownership import Owner
 from engine.provenance import STUDIO_ASSERTION
 from engine.scenarios.provenance import BANNER, read_png_manifest
 from engine.settings import load_settings

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-
 from engine.errors import ProviderError
-from engine.intent import ClassifyRequest, EmbeddingClassifier, LLMClassifier, Method, RulesClassifier, Workflow
+from engine.intent import (
+    ClassifyRequest,
+    EmbeddingClassifier,
+    LLMClassifier,
+    Method,
+    RulesClassifier,
+    Workflow,
+)
 from tests.intent.conftest import ScriptedTextModel, answer
 
 FAST = {"backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0}

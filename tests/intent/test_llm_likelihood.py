@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from engine.engine import Engine, build_engine
-from engine.intent import HELDOUT_PATH, ClassifyRequest, LLMClassifier, Method, Workflow, evaluate, load_examples
+from engine.intent import (
+    HELDOUT_PATH,
+    ClassifyRequest,
+    LLMClassifier,
+    Method,
+    Workflow,
+    evaluate,
+    load_examples,
+)
 from engine.intent.evaluate import stratified_sample
 from engine.ownership import Owner
 from engine.providers.base import CHOOSE, ChoiceRequest, ChoiceResult, TextModel

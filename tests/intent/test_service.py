@@ -12,8 +12,8 @@ import pytest
 from engine.engine import Engine, build_engine
 from engine.errors import InvalidRequest, RateLimited
 from engine.intent import Method
-from engine.settings import Settings
 from engine.ownership import Owner
+from engine.settings import Settings
 
 
 @pytest.fixture

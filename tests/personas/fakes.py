@@ -10,7 +10,15 @@ from PIL import Image
 
 from engine.errors import ProviderUnavailable
 from engine.imaging import to_pil, warp
-from engine.providers.base import Capability, ImageModel, ImageRequest, ImageResult, TextModel, TextRequest, TextResult
+from engine.providers.base import (
+    Capability,
+    ImageModel,
+    ImageRequest,
+    ImageResult,
+    TextModel,
+    TextRequest,
+    TextResult,
+)
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 
 FACE = Path(__file__).resolve().parents[2] / "assets" / "samples" / "face.jpg"

@@ -19,7 +19,7 @@ ADA = PersonaProfile(name="Ada", personality_traits=["geeky", "kind"], voice_sty
                      appearance_description="short dark hair")
 
 
-def _record(engine, generation_id: str) -> tuple:  # noqa: ANN001
+def _record(engine, generation_id: str) -> tuple:
     engine.generations.flush()
     return engine.db.cursor().execute(
         "SELECT owner, kind, capability, provider FROM generations WHERE id = ?", [generation_id]

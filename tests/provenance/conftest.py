@@ -34,7 +34,7 @@ def _name(common_name: str) -> x509.Name:
 def own_certificate(folder: Path, common_name: str, *, signing_use: bool = True) -> tuple[Path, Path]:
     """A person's own P-384 chain (signer, then its CA) and key, as PEM files; `signing_use=False` leaves out
     the extended key usage C2PA needs."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP384R1()), ec.generate_private_key(ec.SECP384R1())
     usage = dict(content_commitment=False, key_encipherment=False, data_encipherment=False, key_agreement=False,
                  encipher_only=False, decipher_only=False)  # fmt: skip

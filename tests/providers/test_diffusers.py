@@ -12,15 +12,15 @@ import pytest
 
 pytest.importorskip("diffusers")
 
+from engine.engine import Engine, build_engine
+from engine.errors import ProviderUnavailable
+from engine.jobs import image_job
 from engine.ownership import Owner
-from engine.engine import Engine, build_engine  # noqa: E402
-from engine.errors import ProviderUnavailable  # noqa: E402
-from engine.jobs import image_job  # noqa: E402
-from engine.providers.base import Capability, ImageRequest  # noqa: E402
-from engine.providers.generative import ImageEditRequest  # noqa: E402
-from engine.queue import JobStatus  # noqa: E402
-from engine.settings import Settings  # noqa: E402
-from tests.support.tiny_diffusion import save_tiny_pipeline  # noqa: E402
+from engine.providers.base import Capability, ImageRequest
+from engine.providers.generative import ImageEditRequest
+from engine.queue import JobStatus
+from engine.settings import Settings
+from tests.support.tiny_diffusion import save_tiny_pipeline
 
 SIZE = 64
 
@@ -42,7 +42,7 @@ def engine(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield built
 
 
-def _pipelines(engine: Engine):  # noqa: ANN202
+def _pipelines(engine: Engine):
     adapter = engine.registry.get(Capability.TEXT_TO_IMAGE, "diffusers", "cpu")
     return adapter._pipelines  # type: ignore[attr-defined]
 

@@ -148,7 +148,7 @@ def test_a_new_queue_runs_jobs_a_killed_process_left_in_the_log(db: Database) ->
     assert (JobRepository(db).get("left").status, _rows(db, "job_log")) == ("completed", 0)  # stop folded it
 
 
-def test_two_queues_on_one_file_fold_the_log_at_the_same_time_without_losing_a_job(tmp_path) -> None:  # noqa: ANN001
+def test_two_queues_on_one_file_fold_the_log_at_the_same_time_without_losing_a_job(tmp_path) -> None:
     import threading
 
     first, second = Database(tmp_path / "shared.duckdb"), Database(tmp_path / "shared.duckdb")  # two connections

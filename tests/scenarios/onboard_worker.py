@@ -20,7 +20,7 @@ from storage.scenarios import ScenarioUserRepository
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
 
 
-def _hang(self: ScenarioUserRepository, row: object) -> None:  # noqa: ARG001
+def _hang(self: ScenarioUserRepository, row: object) -> None:
     print("stored", flush=True)
     threading.Event().wait()
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from engine.deletion import DeletionService
 from engine.kernel import Kernel, build_kernel
+from engine.ownership import OPERATOR
 from engine.scenarios import OnboardRequest, ScenarioService
 from engine.settings import load_settings
-from engine.ownership import OPERATOR
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
 
@@ -25,7 +25,7 @@ class LoggedService(ScenarioService):
 
     log: Path
 
-    def _run_job(self, ctx):  # noqa: ANN001, ANN202
+    def _run_job(self, ctx):
         result = super()._run_job(ctx)
         time.sleep(0.4)
         with self.log.open("a", encoding="utf-8") as out:

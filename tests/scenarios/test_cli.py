@@ -26,7 +26,7 @@ def _app() -> typer.Typer:
 
 @pytest.mark.slow
 def test_onboard_wait_prints_ten_completed_assets(tmp_path: Path, monkeypatch, voice_wav: bytes,
-                                                  shared_model_cache: Path) -> None:  # noqa: ANN001
+                                                  shared_model_cache: Path) -> None:
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("STUDIO_MODEL_CACHE_DIR", str(shared_model_cache))
     voice = tmp_path / "voice.wav"
@@ -42,7 +42,7 @@ def test_onboard_wait_prints_ten_completed_assets(tmp_path: Path, monkeypatch, v
 
 
 @pytest.mark.slow
-def test_onboard_refuses_a_photo_without_a_face(tmp_path: Path, monkeypatch, voice_wav: bytes) -> None:  # noqa: ANN001
+def test_onboard_refuses_a_photo_without_a_face(tmp_path: Path, monkeypatch, voice_wav: bytes) -> None:
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
     voice = tmp_path / "voice.wav"
     voice.write_bytes(voice_wav)

@@ -14,13 +14,13 @@ from engine.scenarios.provenance import read_png_manifest, read_wav_manifest
 ALEX, BOB = Owner("visitor-alex", visitor=True), Owner("visitor-bob", visitor=True)
 
 
-def _onboard(service, face_jpeg: bytes, voice_wav: bytes, owner: Owner = ALEX) -> str:  # noqa: ANN001
+def _onboard(service, face_jpeg: bytes, voice_wav: bytes, owner: Owner = ALEX) -> str:
     request = OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav, consent=True)
     return service.onboard(request, owner=owner).user_id
 
 
 @pytest.mark.slow
-def test_each_step_shows_its_scene_talking_photo_or_call(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_each_step_shows_its_scene_talking_photo_or_call(scenario_engine, face_jpeg, voice_wav) -> None:
     engine, service = scenario_engine
     person = _onboard(service, face_jpeg, voice_wav)
     steps = [s for m in service.course() for s in m.steps]
@@ -53,7 +53,7 @@ def test_each_step_shows_its_scene_talking_photo_or_call(scenario_engine, face_j
 
 
 @pytest.mark.slow
-def test_quiz_is_graded_kept_per_person_and_deleted_with_them(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_quiz_is_graded_kept_per_person_and_deleted_with_them(scenario_engine, face_jpeg, voice_wav) -> None:
     engine, service = scenario_engine
     person = _onboard(service, face_jpeg, voice_wav)
     lessons = service.quiz()

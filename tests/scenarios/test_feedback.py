@@ -17,7 +17,7 @@ OUTPUT_KINDS = {"image": "scenario_image", "video": "talking_photo", "dub": "sca
 
 
 @pytest.mark.slow
-def test_every_course_output_is_rated_by_its_owner_only(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_every_course_output_is_rated_by_its_owner_only(scenario_engine, face_jpeg, voice_wav) -> None:
     engine, service = scenario_engine
     request = OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav, consent=True)
     result = service.onboard(request, owner=ALEX)
@@ -29,8 +29,8 @@ def test_every_course_output_is_rated_by_its_owner_only(scenario_engine, face_jp
     assert all(ids.values()) and len(set(ids.values())) == 10
 
     engine.generations.flush()
-    rows = dict(((r[0], r[1:]) for r in engine.db.cursor().execute(
-        "SELECT id, capability, kind, owner, user_id FROM generations WHERE capability = 'output'").fetchall()))  # fmt: skip
+    rows = dict((r[0], r[1:]) for r in engine.db.cursor().execute(
+        "SELECT id, capability, kind, owner, user_id FROM generations WHERE capability = 'output'").fetchall())  # fmt: skip
     for status in statuses:
         assert rows[status.generation_id] == ("output", OUTPUT_KINDS[status.kind], ALEX.id, person), status.name
     assert rows[result.caricature_generation_id] == ("output", "caricature", ALEX.id, person)

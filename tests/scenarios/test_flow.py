@@ -8,11 +8,11 @@ import subprocess
 import pytest
 
 from engine.errors import NotFound
+from engine.ownership import OPERATOR
 from engine.providers.embedded.video import ffmpeg_exe
 from engine.queue import JobStatus
 from engine.scenarios import OnboardRequest
 from engine.scenarios.provenance import read_png_manifest, read_wav_manifest
-from engine.ownership import OPERATOR
 
 
 def _request(face_jpeg: bytes, voice_wav: bytes) -> OnboardRequest:
@@ -20,7 +20,7 @@ def _request(face_jpeg: bytes, voice_wav: bytes) -> OnboardRequest:
 
 
 @pytest.mark.slow
-def test_onboard_pregenerates_ten_labelled_assets_and_delete_removes_everything(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_onboard_pregenerates_ten_labelled_assets_and_delete_removes_everything(scenario_engine, face_jpeg, voice_wav) -> None:
     engine, service = scenario_engine
     result = service.onboard(_request(face_jpeg, voice_wav), owner=OPERATOR)
     assert result.caricature_path.is_file()
@@ -64,13 +64,13 @@ def test_onboard_pregenerates_ten_labelled_assets_and_delete_removes_everything(
 
 @pytest.mark.slow
 def test_failed_image_blocks_its_video_and_opening_it_generates_in_real_time(scenario_engine, face_jpeg, voice_wav,
-                                                                            monkeypatch) -> None:  # noqa: ANN001
+                                                                            monkeypatch) -> None:
     engine, service = scenario_engine
     from engine.scenarios import makers
 
     real = makers.compose_scene
 
-    def broken(scene, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def broken(scene, *args, **kwargs):
         if scene == "wanted":
             raise RuntimeError("scene renderer exploded")
         return real(scene, *args, **kwargs)
@@ -92,7 +92,7 @@ def test_failed_image_blocks_its_video_and_opening_it_generates_in_real_time(sce
 
 
 @pytest.mark.slow
-def test_watch_streams_progress_until_all_done(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_watch_streams_progress_until_all_done(scenario_engine, face_jpeg, voice_wav) -> None:
     _, service = scenario_engine
     result = service.onboard(_request(face_jpeg, voice_wav), owner=OPERATOR)
     snapshots = list(service.watch(result.user_id, timeout=120, owner=OPERATOR))

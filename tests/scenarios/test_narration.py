@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from engine.scenarios import OnboardRequest
 from engine.ownership import OPERATOR
+from engine.scenarios import OnboardRequest
 from storage.scenarios import utcnow
 
 
 @pytest.mark.slow
-def test_narration_is_cached_preloaded_and_cleaned_up(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_narration_is_cached_preloaded_and_cleaned_up(scenario_engine, face_jpeg, voice_wav) -> None:
     engine, service = scenario_engine
     user = service.onboard(OnboardRequest(name="Alex", age=30, gender="other", photo=face_jpeg, voice=voice_wav,
                                           consent=True), owner=OPERATOR).user_id  # fmt: skip

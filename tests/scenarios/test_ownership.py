@@ -15,7 +15,7 @@ from tests.support.traces import files_mentioning, rows_mentioning
 
 @pytest.mark.slow
 def test_another_visitor_cannot_reach_a_course_and_deleting_it_mid_generation_removes_everything(
-    scenario_engine, face_jpeg, voice_wav  # noqa: ANN001
+    scenario_engine, face_jpeg, voice_wav
 ) -> None:
     engine, service = scenario_engine
     alice, bob = Owner(new_visitor_key(), visitor=True), Owner(new_visitor_key(), visitor=True)

@@ -11,8 +11,8 @@ import wave
 import numpy as np
 import pytest
 
-from engine.ownership import Owner
 from engine.imaging import decode_image
+from engine.ownership import Owner
 from engine.provenance import STUDIO_ASSERTION
 from engine.providers.embedded.video import ffmpeg_exe
 from engine.scenarios import OnboardRequest
@@ -49,7 +49,7 @@ OWNER = Owner("visitor-alex")
 
 
 @pytest.mark.slow
-def test_every_output_of_a_person_is_labelled_and_signed(scenario_engine, face_jpeg, voice_wav) -> None:  # noqa: ANN001
+def test_every_output_of_a_person_is_labelled_and_signed(scenario_engine, face_jpeg, voice_wav) -> None:
     engine, service = scenario_engine
     result = service.onboard(OnboardRequest(name="Alex Doe", age=34, gender="female", photo=face_jpeg, voice=voice_wav,
                                             consent=True), owner=OWNER)  # fmt: skip

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from engine.errors import InvalidRequest
-from engine.scenarios import OnboardRequest
 from engine.ownership import OPERATOR
+from engine.scenarios import OnboardRequest
 from tests.scenarios.conftest import SAMPLES, wav_of
 
 
@@ -22,7 +22,7 @@ def _two_faces(face_jpeg: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _count(engine, table: str) -> int:  # noqa: ANN001
+def _count(engine, table: str) -> int:
     return engine.db.cursor().execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
@@ -43,7 +43,7 @@ CASES = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
-def test_refusals_name_the_field_and_store_nothing(case: str, scenario_engine, face_jpeg: bytes, voice_wav: bytes) -> None:  # noqa: ANN001
+def test_refusals_name_the_field_and_store_nothing(case: str, scenario_engine, face_jpeg: bytes, voice_wav: bytes) -> None:
     engine, service = scenario_engine
     change, field, words = CASES[case]
     fields = dict(name="Alex", age=30, gender="other", photo=face_jpeg, voice=voice_wav, consent=True)

@@ -48,10 +48,9 @@ def test_concurrent_writes_to_one_row_are_serialised(db: Database) -> None:
 
 
 def test_failed_transaction_leaves_nothing(db: Database) -> None:
-    with pytest.raises(ZeroDivisionError):
-        with db.transaction() as cursor:
-            cursor.execute("INSERT INTO media VALUES ('y', 'image', 'png', 1, now())")
-            raise ZeroDivisionError
+    with pytest.raises(ZeroDivisionError), db.transaction() as cursor:
+        cursor.execute("INSERT INTO media VALUES ('y', 'image', 'png', 1, now())")
+        raise ZeroDivisionError
     assert db.cursor().execute("SELECT count(*) FROM media").fetchone() == (0,)
 
 

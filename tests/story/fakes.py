@@ -8,7 +8,15 @@ from collections.abc import Iterator, Sequence
 
 from PIL import Image
 
-from engine.providers.base import Capability, ImageModel, ImageRequest, ImageResult, TextModel, TextRequest, TextResult
+from engine.providers.base import (
+    Capability,
+    ImageModel,
+    ImageRequest,
+    ImageResult,
+    TextModel,
+    TextRequest,
+    TextResult,
+)
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 
 CHAPTER = (

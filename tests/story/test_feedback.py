@@ -25,7 +25,7 @@ def _pictures_recorded(story: StoryService, adventure_id: str, owner: Owner) -> 
         time.sleep(0.05)
 
 
-def _generation(engine, generation_id: str) -> tuple:  # noqa: ANN001
+def _generation(engine, generation_id: str) -> tuple:
     engine.generations.flush()
     return engine.db.cursor().execute(
         "SELECT owner, kind, capability, provider, outcome FROM generations WHERE id = ?", [generation_id]

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from engine.story import StoryConfig, auto_choice
 from engine.ownership import OPERATOR
+from engine.story import StoryConfig, auto_choice
 from studio.cli_story import register
 from tests.story.conftest import StoryFactory
 

@@ -9,8 +9,8 @@ import pytest
 
 from engine.engine import build_engine
 from engine.errors import InvalidRequest, NotFound
-from engine.story import ChapterType, StoryConfig, StoryService
 from engine.ownership import OPERATOR
+from engine.story import ChapterType, StoryConfig, StoryService
 from tests.story import fakes
 from tests.story.conftest import FAST, StoryFactory
 
@@ -180,7 +180,7 @@ def test_character_visuals_update_in_the_background_and_feed_later_prompts(make_
     assert "Jonas: an old sailor with a grey beard" in scene.prompt
 
 
-def test_an_adventure_resumes_after_the_engine_is_rebuilt(make_story: StoryFactory, engine_settings) -> None:  # noqa: ANN001
+def test_an_adventure_resumes_after_the_engine_is_rebuilt(make_story: StoryFactory, engine_settings) -> None:
     engine, story = make_story()
     adventure = story.start("desert-caravan", "phishing-emails", chapters=3, owner=OPERATOR)
     written = _play(story, adventure.id)[-1].chapter

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Reply", "Received", "HttpStandIn"]
+__all__ = ["HttpStandIn", "Received", "Reply"]
 
 
 @dataclass
@@ -97,8 +97,8 @@ class HttpStandIn:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
 
-            do_POST = _answer  # noqa: N815 - http.server's naming
-            do_GET = _answer  # noqa: N815
+            do_POST = _answer
+            do_GET = _answer
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -57,7 +57,7 @@ class OpenAIStandIn:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 standin.received.append({"path": self.path, "body": json.loads(self.rfile.read(length) or b"{}")})
                 if standin.script:

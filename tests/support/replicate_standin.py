@@ -119,7 +119,7 @@ class ReplicateStandIn:
             def _body(self) -> bytes:
                 return self.rfile.read(int(self.headers.get("content-length", 0)))
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 standin.received.append(("GET", self.path))
                 if match := re.fullmatch(r"/v1/predictions/([\w-]+)", self.path):
                     prediction = standin.predictions.get(match.group(1))
@@ -140,7 +140,7 @@ class ReplicateStandIn:
                     return self._send(200, None, raw=data, content_type="application/octet-stream")
                 self._send(404, {"detail": f"no route {self.path}"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 standin.received.append(("POST", self.path))
                 body = self._body()
                 standin.tokens.add(self.headers.get("authorization", ""))

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["tiny_tokenizer_dir", "build_pipeline", "save_tiny_pipeline"]
+__all__ = ["build_pipeline", "save_tiny_pipeline", "tiny_tokenizer_dir"]
 
 
 def _bytes_to_unicode() -> dict[int, str]:

@@ -19,7 +19,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-__all__ = ["write_face_models", "face_picture", "FACE_CELL", "ARCFACE_TEMPLATE"]
+__all__ = ["ARCFACE_TEMPLATE", "FACE_CELL", "face_picture", "write_face_models"]
 
 OPSET = [helper.make_opsetid("", 13)]
 FACE_CELL = 32  # the detector's face cell, in pixels of its 640 x 640 input

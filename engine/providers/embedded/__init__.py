@@ -24,7 +24,7 @@ from engine.providers.base import Adapter, Capability
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.settings import Settings
 
-__all__ = ["register", "PROVIDER"]
+__all__ = ["PROVIDER", "register"]
 
 PROVIDER = "embedded"
 

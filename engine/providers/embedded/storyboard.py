@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from engine.providers.base import ImageModel, ImageRequest, ImageResult
 from engine.settings import Settings
 
-__all__ = ["StoryboardImageModel", "BANNER", "NOTE"]
+__all__ = ["BANNER", "NOTE", "StoryboardImageModel"]
 
 BANNER = "No image model configured — storyboard placeholder"
 NOTE = "Storyboard placeholder drawn by the embedded adapter: no text-to-image model is configured."

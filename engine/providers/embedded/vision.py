@@ -12,7 +12,7 @@ from engine.errors import InvalidRequest, ProviderUnavailable
 from engine.providers.base import FaceDetection, VisionModel
 from engine.settings import Settings
 
-__all__ = ["EmbeddedVisionModel", "MAX_FACES", "LANDMARKS"]
+__all__ = ["LANDMARKS", "MAX_FACES", "EmbeddedVisionModel"]
 
 MAX_FACES = 4
 LANDMARKS = 478

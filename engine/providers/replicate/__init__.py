@@ -16,7 +16,7 @@ from engine.providers.base import Adapter, Capability
 from engine.providers.registry import AdapterSpec, ProviderRegistry
 from engine.settings import Settings
 
-__all__ = ["register", "PROVIDER", "check"]
+__all__ = ["PROVIDER", "check", "register"]
 
 PROVIDER = "replicate"
 

@@ -48,8 +48,15 @@ from engine.providers.replicate.mapping import ReplicateModel, ReplicateModels
 from engine.providers.replicate.predictions import Finished, PredictionRunner
 
 __all__ = [
-    "PROVIDER", "ReplicateImageModel", "ReplicateImageEditor", "ReplicateFaceSwapper", "ReplicateTalkingHead",
-    "ReplicateImageToVideo", "ReplicateTextToVideo", "ReplicateSpeech", "ReplicateVoiceCloner",
+    "PROVIDER",
+    "ReplicateFaceSwapper",
+    "ReplicateImageEditor",
+    "ReplicateImageModel",
+    "ReplicateImageToVideo",
+    "ReplicateSpeech",
+    "ReplicateTalkingHead",
+    "ReplicateTextToVideo",
+    "ReplicateVoiceCloner",
 ]
 
 PROVIDER = "replicate"

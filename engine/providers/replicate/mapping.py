@@ -23,7 +23,7 @@ from engine.errors import ConfigError, InvalidRequest
 from engine.providers.base import Capability
 from engine.providers.catalogue_prices import Price, catalogue_prices
 
-__all__ = ["Price", "ReplicateModel", "ReplicateModels", "load_models", "MODELS_PATH"]
+__all__ = ["MODELS_PATH", "Price", "ReplicateModel", "ReplicateModels", "load_models"]
 
 MODELS_PATH = Path(__file__).with_name("models.yaml")
 _TRANSFORMS = ("png", "wav", "mask", "aspect", "nearest", "int", "voice", "speed")

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.errors import ProviderError
 
-__all__ = ["output_urls", "read_image", "read_clip", "read_wav", "read_text"]
+__all__ = ["output_urls", "read_clip", "read_image", "read_text", "read_wav"]
 
 
 def _malformed(model: str, what: str) -> ProviderError:

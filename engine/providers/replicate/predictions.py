@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import replicate
     from replicate.prediction import Prediction
 
-__all__ = ["PredictionRunner", "Finished", "INSTALL_HINT", "MAX_RETRY_AFTER_S"]
+__all__ = ["INSTALL_HINT", "MAX_RETRY_AFTER_S", "Finished", "PredictionRunner"]
 
 INSTALL_HINT = "the replicate package is not installed: pip install replicate==1.0.7"
 MAX_RETRY_AFTER_S = 60.0

@@ -9,4 +9,4 @@ from engine.providers.embedded.editing.models import EditOutput, EditPlan, Opera
 from engine.providers.embedded.editing.planner import EDITABLE_WORKFLOWS, plan_edit
 from engine.providers.embedded.editing.runner import run_edit
 
-__all__ = ["Operation", "EditPlan", "EditOutput", "plan_edit", "EDITABLE_WORKFLOWS", "run_edit"]
+__all__ = ["EDITABLE_WORKFLOWS", "EditOutput", "EditPlan", "Operation", "plan_edit", "run_edit"]

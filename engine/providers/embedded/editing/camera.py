@@ -10,7 +10,7 @@ import numpy as np
 
 from engine.providers.embedded.editing.pixels import RGBImage
 
-__all__ = ["camera_frames", "output_size", "MAX_SECONDS"]
+__all__ = ["MAX_SECONDS", "camera_frames", "output_size"]
 
 MAX_SECONDS = 10.0
 Box = tuple[int, int, int, int]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-__all__ = ["Colour", "NAMED_COLOURS", "HAIR_COLOURS", "find_colour", "hex_of"]
+__all__ = ["HAIR_COLOURS", "NAMED_COLOURS", "Colour", "find_colour", "hex_of"]
 
 RGB = tuple[int, int, int]
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from engine.providers.embedded.editing import segmentation
 from engine.providers.embedded.editing.pixels import Mask, RGBImage, from_lab, to_lab
 
-__all__ = ["FACE_OVAL", "hair_mask", "hair_colour"]
+__all__ = ["FACE_OVAL", "hair_colour", "hair_mask"]
 
 # MediaPipe FaceMesh FACEMESH_FACE_OVAL as one closed polygon: from the forehead (10) round by the chin (152).
 FACE_OVAL = (

@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Operation", "EditPlan", "EditOutput"]
+__all__ = ["EditOutput", "EditPlan", "Operation"]
 
 
 class Operation(BaseModel):

@@ -8,18 +8,18 @@ import numpy as np
 from engine.providers.embedded.editing.pixels import RGBImage, blend, from_lab, gaussian_sigma, luma, to_lab
 
 __all__ = [
+    "blur",
     "brightness",
     "contrast",
-    "temperature",
-    "saturation",
-    "grayscale",
-    "sepia",
-    "rotate",
-    "flip",
     "crop_square",
-    "zoom",
+    "flip",
+    "grayscale",
+    "rotate",
+    "saturation",
+    "sepia",
+    "temperature",
     "vignette",
-    "blur",
+    "zoom",
 ]
 
 Point = tuple[float, float]

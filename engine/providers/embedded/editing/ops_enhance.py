@@ -7,7 +7,7 @@ import numpy as np
 
 from engine.providers.embedded.editing.pixels import RGBImage, gaussian_sigma
 
-__all__ = ["denoise", "sharpen", "local_contrast", "upscale", "MAX_UPSCALED_SIDE"]
+__all__ = ["MAX_UPSCALED_SIDE", "denoise", "local_contrast", "sharpen", "upscale"]
 
 MAX_UPSCALED_SIDE = 2048
 

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from engine.imaging import fit_within
 
-__all__ = ["RGBImage", "Mask", "to_lab", "from_lab", "blend", "luma", "at_most", "gaussian_sigma"]
+__all__ = ["Mask", "RGBImage", "at_most", "blend", "from_lab", "gaussian_sigma", "luma", "to_lab"]
 
 RGBImage = npt.NDArray[np.uint8]
 Mask = npt.NDArray[np.float32]  # (H, W) in [0, 1]

@@ -18,7 +18,7 @@ from engine.providers.embedded.editing.parse.hair import HAIR_CAPABILITIES, pars
 from engine.providers.embedded.editing.parse.style import STYLE_CAPABILITIES, parse_style
 from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, clauses_of, has_content
 
-__all__ = ["plan_edit", "EDITABLE_WORKFLOWS"]
+__all__ = ["EDITABLE_WORKFLOWS", "plan_edit"]
 
 EDITABLE_WORKFLOWS: frozenset[str] = frozenset(
     {"image_editing", "image_enhancement", "style_transfer", "hair_styling", "image_to_video"}

@@ -9,13 +9,21 @@ from typing import Any
 
 import numpy as np
 
-from engine.providers.embedded.editing import camera, hair, ops_adjust, ops_background, ops_enhance, ops_style, segmentation
-from engine.providers.embedded.editing.models import EditOutput, EditPlan, Operation
-from engine.providers.embedded.editing.pixels import RGBImage
 from engine.errors import InvalidRequest
 from engine.providers.base import FaceDetection
+from engine.providers.embedded.editing import (
+    camera,
+    hair,
+    ops_adjust,
+    ops_background,
+    ops_enhance,
+    ops_style,
+    segmentation,
+)
+from engine.providers.embedded.editing.models import EditOutput, EditPlan, Operation
+from engine.providers.embedded.editing.pixels import RGBImage
 
-__all__ = ["run_edit", "IMAGE_OPERATIONS", "MIN_SIDE", "MAX_SIDE"]
+__all__ = ["IMAGE_OPERATIONS", "MAX_SIDE", "MIN_SIDE", "run_edit"]
 
 MIN_SIDE = 32
 MAX_SIDE = 8192

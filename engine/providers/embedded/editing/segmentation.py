@@ -9,10 +9,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from engine.providers.embedded.editing.pixels import Mask, RGBImage
 from engine.imaging import fit_within
+from engine.providers.embedded.editing.pixels import Mask, RGBImage
 
-__all__ = ["person_mask", "foreground_mask", "Box"]
+__all__ = ["Box", "foreground_mask", "person_mask"]
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 

@@ -7,7 +7,7 @@ import re
 from engine.providers.embedded.editing.models import Operation
 from engine.providers.embedded.editing.parse.text import NUMBER_WORDS, Clause, Findings, number
 
-__all__ = ["parse_camera", "GENERATIVE_VIDEO", "DEFAULT_SECONDS", "MAX_SECONDS"]
+__all__ = ["DEFAULT_SECONDS", "GENERATIVE_VIDEO", "MAX_SECONDS", "parse_camera"]
 
 GENERATIVE_VIDEO = "a generative video model (e.g. kling-v2.1 on replicate)"
 DEFAULT_SECONDS = 3.0

@@ -9,7 +9,7 @@ from engine.providers.embedded.editing.colours import find_colour, hex_of
 from engine.providers.embedded.editing.models import Operation
 from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, intensity, percent
 
-__all__ = ["parse_edits", "EDIT_CAPABILITIES"]
+__all__ = ["EDIT_CAPABILITIES", "parse_edits"]
 
 EDIT_CAPABILITIES = (
     "brighter/darker, contrast, warmer/cooler, saturation, black and white, sepia, rotate, flip/mirror, "

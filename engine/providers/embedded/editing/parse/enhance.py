@@ -7,7 +7,7 @@ import re
 from engine.providers.embedded.editing.models import Operation
 from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, intensity
 
-__all__ = ["parse_enhancement", "default_enhancement", "ENHANCE_ORDER", "ENHANCE_CAPABILITIES"]
+__all__ = ["ENHANCE_CAPABILITIES", "ENHANCE_ORDER", "default_enhancement", "parse_enhancement"]
 
 ENHANCE_ORDER = ("denoise", "local_contrast", "upscale", "sharpen")  # sharpen last: after any upscale
 ENHANCE_CAPABILITIES = "denoise, sharpen, local contrast, upscale ×2 or ×4, or restore (the light three)"

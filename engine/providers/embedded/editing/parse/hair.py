@@ -8,7 +8,7 @@ from engine.providers.embedded.editing.colours import find_colour, hex_of
 from engine.providers.embedded.editing.models import Operation
 from engine.providers.embedded.editing.parse.text import GENERATIVE, Clause, Findings, intensity
 
-__all__ = ["parse_hair", "HAIR_CAPABILITIES"]
+__all__ = ["HAIR_CAPABILITIES", "parse_hair"]
 
 HAIR_CAPABILITIES = "the hair colour only (say a colour: 'red', 'platinum blonde', '#ff00aa')"
 

@@ -7,7 +7,7 @@ import re
 from engine.providers.embedded.editing.models import Operation
 from engine.providers.embedded.editing.parse.text import Clause, Findings
 
-__all__ = ["parse_style", "STYLE_CAPABILITIES"]
+__all__ = ["STYLE_CAPABILITIES", "parse_style"]
 
 STYLE_CAPABILITIES = (
     "pencil sketch (grey or colour), cartoon, comic, anime, watercolour, oil painting, pop art, "

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from engine.providers.embedded.editing.models import Operation
 
 __all__ = [
-    "Clause",
-    "Findings",
     "GENERATIVE",
     "NUMBER_WORDS",
-    "normalise",
+    "Clause",
+    "Findings",
     "clauses_of",
-    "percent",
-    "intensity",
-    "number",
     "has_content",
+    "intensity",
+    "normalise",
+    "number",
+    "percent",
 ]
 
 GENERATIVE = "a generative image model (e.g. flux-kontext on replicate)"
@@ -55,12 +55,7 @@ _NUMBERS = {
     "ten": 10, "a couple of": 2, "a few": 3, "half a": 0.5,
 }  # fmt: skip
 _STOPWORDS = frozenset(
-    """a an the it its it's this that these my me i i'm we you your our can could would should will please
-    make made making want wanna like to of in on at for by from into onto over as is be are was
-    image images photo photos picture pictures pic pics photograph shot selfie look looks looking
-    bit little some just so more less much very too also now do does let let's lets give get got
-    with and then slightly really kind sort little lot quite version one ok okay thanks thank hey hi
-    nice good great better best cool awesome beautiful pretty amazing""".split()
+    ["a", "an", "the", "it", "its", "it's", "this", "that", "these", "my", "me", "i", "i'm", "we", "you", "your", "our", "can", "could", "would", "should", "will", "please", "make", "made", "making", "want", "wanna", "like", "to", "of", "in", "on", "at", "for", "by", "from", "into", "onto", "over", "as", "is", "be", "are", "was", "image", "images", "photo", "photos", "picture", "pictures", "pic", "pics", "photograph", "shot", "selfie", "look", "looks", "looking", "bit", "little", "some", "just", "so", "more", "less", "much", "very", "too", "also", "now", "do", "does", "let", "let's", "lets", "give", "get", "got", "with", "and", "then", "slightly", "really", "kind", "sort", "little", "lot", "quite", "version", "one", "ok", "okay", "thanks", "thank", "hey", "hi", "nice", "good", "great", "better", "best", "cool", "awesome", "beautiful", "pretty", "amazing"]
 )
 
 
