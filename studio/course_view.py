@@ -46,13 +46,13 @@ class CourseView:
     score: gr.Markdown
     stream: Callable[[str, int, Owner], Iterator[Updates]]
     rated: dict[str, gr.State]  # scene, talking_photo, call, narration -> the generation id the rating row rates
-    ratings: dict[str, gr.Group]  # the same keys -> the rating row
 
     @property
     def outputs(self) -> list[Any]:
         # the rating rows' states come last: the API does not return them (its order stays)
-        return [self.notice, self.steps, self.progress, self.title, self.text, self.narration, self.image, self.video,
-                self.call, self.back, self.next, self.step_box, self.quiz_box, self.score, *self.rated.values()]
+        return [self.notice, self.steps, self.progress, self.title, self.text, self.narration, self.image,
+                self.video, self.call, self.back, self.next, self.step_box, self.quiz_box, self.score,
+                *self.rated.values()]
 
     def cleared(self) -> Updates:
         """Every output of the course emptied, the course hidden (after a deletion)."""
@@ -104,25 +104,23 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
                 with gr.Column(min_width=280, elem_classes=[WITH_IMAGE]):
                     image = gr.Image(label="The scene", show_label=False, interactive=False, buttons=[],
                                      elem_id="course-image", min_width=280)  # fmt: skip
-                    scene_rating = feedback.attach(engine, rated["scene"], who, api_name="feedback_scenario",
-                                                   label="Rate this scene", elem_id="rate-scene")  # fmt: skip
+                    feedback.attach(engine, rated["scene"], who, api_name="feedback_scenario",
+                                    label="Rate this scene", elem_id="rate-scene")
                 with gr.Column(min_width=280, elem_classes=[WITH_VIDEO]):
                     video = gr.Video(label="Talking photo", show_label=False, interactive=False, buttons=[],
                                      elem_id="course-video", min_width=280)  # fmt: skip
-                    video_rating = feedback.attach(engine, rated["talking_photo"], who, api_name="feedback_talking_photo",
-                                                   label="Rate this talking photo", elem_id="rate-talking-photo")  # fmt: skip
+                    feedback.attach(engine, rated["talking_photo"], who, api_name="feedback_talking_photo",
+                                    label="Rate this talking photo", elem_id="rate-talking-photo")
             with gr.Column(elem_classes=[WITH_AUDIO]):
                 call = gr.Audio(label="The scam call (simulated)", type="filepath", interactive=False,
                                 buttons=["download"], elem_id="course-call")  # fmt: skip
-                call_rating = feedback.attach(engine, rated["call"], who, api_name="feedback_call", label="Rate this call",
-                                              elem_id="rate-call")  # fmt: skip
+                feedback.attach(engine, rated["call"], who, api_name="feedback_call", label="Rate this call",
+                                elem_id="rate-call")
             with gr.Column(elem_classes=[WITH_AUDIO]):
                 narration = gr.Audio(label="Narration", type="filepath", interactive=False, autoplay=True,
                                      elem_id="course-narration")  # fmt: skip
-                narration_rating = feedback.attach(engine, rated["narration"], who, api_name="feedback_narration",
-                                                   label="Rate the narration", elem_id="rate-narration")  # fmt: skip
-            ratings = {"scene": scene_rating, "talking_photo": video_rating, "call": call_rating,
-                       "narration": narration_rating}  # fmt: skip
+                feedback.attach(engine, rated["narration"], who, api_name="feedback_narration",
+                                label="Rate the narration", elem_id="rate-narration")
         with gr.Column(visible=False, elem_id="course-quiz") as quiz_box:
             gr.Markdown("### Spot the fake: a short quiz for each lesson")
             answers: list[gr.Radio] = []
@@ -206,4 +204,4 @@ def build_course(engine: Engine, who: Identities, user_box: gr.Textbox) -> Cours
     return CourseView(panel=panel, notice=notice, steps=step_list, progress=progress, title=title, text=text,
                       narration=narration, image=image, video=video, call=call, back=back, next=forward,
                       step_box=step_box, quiz_box=quiz_box, answers=answers, score=score, stream=stream,
-                      rated=rated, ratings=ratings)  # fmt: skip
+                      rated=rated)  # fmt: skip

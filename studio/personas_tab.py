@@ -40,6 +40,7 @@ STAND_IN = "Stand-in pictures: no text-to-image model is configured, so the embe
 HISTORY_HEADERS = ["when (UTC)", "from", "to", "reason", "by"]
 BATCH_HEADERS = ["#", "status", "device", "provider", "face check", "note", "image id"]
 NARROW_PAIR = 180  # two fields side by side in a column, stacked on a phone
+PICK_HINT = "Select a batch image to pick it as the base image."
 MOVES = [("Approve (locks the appearance)", "approved"), ("Reject (needs a new image)", "rejected"),
          ("Unlock (back to draft)", "draft")]
 
@@ -154,7 +155,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
     gr.Markdown(STAND_IN, elem_classes=["stand-in-note"])
     gallery = gr.Gallery(label="Batch", columns=4, height="auto", object_fit="contain", allow_preview=True,
                          elem_classes=["studio-gallery", "persona-gallery"])  # two columns on a phone (studio.theme)
-    picked = gr.Markdown("Select a batch image to pick it as the base image.")
+    picked = gr.Markdown(PICK_HINT)
     with gr.Row(equal_height=True):
         picked_image = gr.Textbox(label="Selected image id", show_label=False, scale=3,
                                   placeholder="select an image above", min_width=NARROW_PAIR)
@@ -299,7 +300,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         index = event.index if isinstance(event.index, int) else 0
         chosen = shown[index] if 0 <= index < len(shown) else ""
         if not chosen:
-            return "", "Select a batch image to pick it as the base image.", None
+            return "", PICK_HINT, None
         rated = ids[index] if index < len(ids) else None
         return (chosen, f"Selected image {index + 1}; press **Use as base image** to propose it as the base image "
                 "(it then waits for approval), or rate it below.", rated)
@@ -327,7 +328,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
 
     def unpicked() -> tuple[str, str]:
         """No batch image selected: after a new batch or another persona, the old pick is gone."""
-        return "", "Select a batch image to pick it as the base image."
+        return "", PICK_HINT
 
     quiet = {"show_progress": "hidden"}
     unpick = {"fn": unpicked, "inputs": None, "outputs": [picked_image, picked], "api_visibility": "private",

@@ -92,7 +92,7 @@ def build(engine: Engine, demo: gr.Blocks, who: Identities) -> None:
         resume_id = gr.Textbox(label="Adventure id", placeholder="paste an id to come back to an adventure", scale=4,
                                min_width=240)
         with gr.Column(scale=2, min_width=220):  # on a phone: under the id, the two buttons side by side
-            with gr.Row(elem_id="story-resume-row"):
+            with gr.Row():
                 resume = gr.Button("Resume", min_width=100)
                 summary_button = gr.Button("Summary", min_width=100)
     resume_status = actions.status_line()
