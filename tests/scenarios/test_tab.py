@@ -32,7 +32,7 @@ def test_tab_builds_with_its_api_names(scenario_engine) -> None:
 
 
 @pytest.mark.slow
-def test_a_course_step_sends_its_media_as_values_and_their_boxes_show_themselves(scenario_engine) -> None:
+def test_course_media_and_rating_rows_sit_mounted_in_boxes_that_show_themselves(scenario_engine) -> None:
     """A step streams its updates; a busy server sends them together, and the page can then apply a
     stale "hide" after a newer "show" (studio.visibility). So a step sends no visibility or class
     change for its media or their rating rows: each sits, mounted, in a box that CSS hides while it
