@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderUnavailable
+from engine.providers import ffmpeg_io
 from engine.providers.base import Capability
 from engine.providers.generative import ClipResult, TalkingHeadModel, TalkingHeadRequest
 from engine.providers.onnx_runtime import execution_providers
@@ -92,7 +93,7 @@ def _face_box(bgr: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def _encode_mp4(frames: list[np.ndarray], fps: float, audio_wav: bytes) -> bytes:
-    import imageio_ffmpeg
+    imageio_ffmpeg = ffmpeg_io.imageio_ffmpeg()
 
     height, width = frames[0].shape[:2]
     with tempfile.TemporaryDirectory(prefix="studio-talking-") as folder:

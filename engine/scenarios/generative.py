@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import ProviderError
+from engine.providers import ffmpeg_io
 from engine.providers.generative import FaceSwapRequest, TalkingHeadRequest
 from engine.scenarios.provenance import burn_banner
 
@@ -91,7 +92,7 @@ def _same_size(picture: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 
 def _frames(mp4: bytes) -> tuple[list[np.ndarray], float]:
-    import imageio_ffmpeg
+    imageio_ffmpeg = ffmpeg_io.imageio_ffmpeg()
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "clip.mp4"

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError, ProviderUnavailable
+from engine.providers import ffmpeg_io
 from engine.providers.base import VideoModel, VideoRequest, VideoResult
 from engine.settings import Settings
 
@@ -27,7 +28,7 @@ def ffmpeg_exe() -> str:
     """Path of the ffmpeg binary shipped in imageio-ffmpeg."""
     if importlib.util.find_spec("imageio_ffmpeg") is None:
         raise ProviderUnavailable(INSTALL_HINT)
-    import imageio_ffmpeg
+    imageio_ffmpeg = ffmpeg_io.imageio_ffmpeg()
 
     try:
         return str(imageio_ffmpeg.get_ffmpeg_exe())

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import ProviderError
+from engine.providers import ffmpeg_io
 
 __all__ = ["output_urls", "read_clip", "read_image", "read_text", "read_wav"]
 
@@ -50,14 +51,14 @@ def read_image(model: str, data: bytes) -> Any:
 
 
 def _ffmpeg() -> str:
-    import imageio_ffmpeg
+    imageio_ffmpeg = ffmpeg_io.imageio_ffmpeg()
 
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 def read_clip(model: str, data: bytes) -> tuple[float, int, int]:
     """(duration in seconds, width, height) of an MP4 clip."""
-    import imageio_ffmpeg
+    imageio_ffmpeg = ffmpeg_io.imageio_ffmpeg()
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "clip.mp4"
