@@ -6,6 +6,8 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +40,19 @@ class MediaRef(BaseModel):
     path: Path
 
 
+@dataclass(eq=False)
+class _Put:
+    """One put waiting for its row: recorded when `done` without `error`."""
+
+    digest: str
+    extension: str
+    data: bytes
+    owner: str
+    path: Path
+    done: bool = False
+    error: Exception | None = None
+
+
 class MediaStore:
     """Stores bytes by their SHA-256; the same bytes are stored once.
 
@@ -51,6 +66,9 @@ class MediaStore:
         self._db = db
         self.tombstones = tombstones or Tombstones(db)
         self._owners = OwnerRecords(db)
+        self._group = threading.Condition()
+        self._waiting: list[_Put] = []  # puts written to disk, waiting for the next group commit
+        self._leading = False  # a put is committing a group now
         self.root.mkdir(parents=True, exist_ok=True)
 
     def put(self, data: bytes, extension: str, *, owner: str) -> MediaRef:
@@ -66,27 +84,81 @@ class MediaStore:
         path = self._path(digest, extension)
         if not path.exists():
             self._write_atomically(path, data)  # outside the write lock: files can be large
-        try:
-            # the row and its owner's claim in one transaction: a crash cannot leave a row nobody owns
-            with self._db.transaction() as tx:
-                if self.tombstones.is_deleted(owner):  # deleted meanwhile: nothing is stored for them
-                    self._drop_unrecorded(tx, digest, path)
-                    raise NotFound("Nothing is stored for a person whose data was deleted.")
-                if not path.exists():  # a refused put of the same bytes removed it meanwhile
-                    self._write_atomically(path, data)
-                # look, then a plain INSERT: under the write lock nobody inserts in between, and
-                # DuckDB's ON CONFLICT path costs ~1 ms more per statement (bench_personas' batch)
-                known = tx.execute("SELECT count(*) FROM media WHERE sha256 = ?", [digest]).fetchone()
-                if not known or known[0] == 0:
-                    tx.execute(
-                        "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
-                        [digest, MEDIA_KINDS[extension], extension, len(data),
-                         datetime.now(UTC).replace(tzinfo=None)],
-                    )
-                self._owners.claim(digest, owner, tx=tx)
-        except duckdb.Error as exc:
-            raise StorageError(f"Cannot record media {digest}: {exc}") from exc
+        put = _Put(digest, extension, data, owner, path)
+        self._record(put)
+        if put.error is not None:
+            raise put.error
         return MediaRef(sha256=digest, extension=extension, kind=MEDIA_KINDS[extension], size_bytes=len(data), path=path)
+
+    def _record(self, put: _Put) -> None:
+        """Record the row and claim of `put`, in a group commit: puts that arrive while another
+        group's transaction runs wait and are recorded together in the next one, so workers
+        storing images at once share transactions instead of queueing for the write lock one
+        by one. Returns when `put` is recorded or refused (`put.error`)."""
+        with self._group:
+            self._waiting.append(put)
+            while not put.done:
+                if self._leading:
+                    self._group.wait()
+                    continue
+                group, self._waiting = self._waiting, []
+                self._leading = True
+                self._group.release()
+                try:
+                    self._commit(group)
+                finally:
+                    self._group.acquire()
+                    self._leading = False
+                    self._group.notify_all()
+
+    def _commit(self, group: list[_Put]) -> None:
+        """One transaction for the group: rows and claims all or none (a crash cannot leave a row
+        nobody owns); a put whose owner was deleted meanwhile gets `NotFound` and no row."""
+        committed = False
+        try:
+            with self._db.transaction() as tx:
+                live = [put for put in group if not self.tombstones.is_deleted(put.owner)]
+                for put in live:
+                    if not put.path.exists():  # a refused put of the same bytes removed it meanwhile
+                        self._write_atomically(put.path, put.data)
+                self._insert_rows(tx, live)
+                self._owners.claim_many([(put.digest, put.owner) for put in live], tx)
+                for put in group:
+                    if put not in live:  # deleted meanwhile: nothing is stored for them
+                        self._drop_unrecorded(tx, put.digest, put.path)
+                        put.error = NotFound("Nothing is stored for a person whose data was deleted.")
+            committed = True
+        except duckdb.Error as exc:
+            failure: Exception = StorageError(f"Cannot record media {', '.join(p.digest for p in group)}: {exc}")
+            for put in group:
+                put.error = failure
+        except Exception as exc:  # noqa: BLE001 - every put of the group learns why; none is recorded
+            for put in group:
+                put.error = exc
+        finally:
+            for put in group:
+                if not committed and put.error is None:  # interrupted mid-commit: not recorded
+                    put.error = StorageError(f"Recording media {put.digest} was interrupted.")
+                put.done = True
+
+    @staticmethod
+    def _insert_rows(tx: duckdb.DuckDBPyConnection, puts: list[_Put]) -> None:
+        """The media rows not yet there: one look, then one plain multi-row INSERT (under the write
+        lock nobody inserts in between, and DuckDB's ON CONFLICT path costs more per statement)."""
+        fresh = {put.digest: put for put in puts}
+        if not fresh:
+            return
+        marks = ", ".join("?" for _ in fresh)
+        for (known,) in tx.execute(f"SELECT sha256 FROM media WHERE sha256 IN ({marks})", list(fresh)).fetchall():
+            fresh.pop(known, None)
+        if fresh:
+            now = datetime.now(UTC).replace(tzinfo=None)
+            tx.execute(
+                "INSERT INTO media (sha256, kind, extension, size_bytes, created_at) VALUES "
+                + ", ".join("(?, ?, ?, ?, ?)" for _ in fresh),
+                [value for put in fresh.values()
+                 for value in (put.digest, MEDIA_KINDS[put.extension], put.extension, len(put.data), now)],
+            )
 
     @staticmethod
     def _drop_unrecorded(tx: duckdb.DuckDBPyConnection, digest: str, path: Path) -> None:

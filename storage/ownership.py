@@ -32,7 +32,6 @@ def _now() -> datetime:
 
 
 _CLAIM = "INSERT INTO media_owners (sha256, owner, created_at) VALUES (?, ?, ?)"
-_CLAIMED = "SELECT count(*) FROM media_owners WHERE sha256 = ? AND owner = ?"
 
 
 class Tombstones:
@@ -105,14 +104,22 @@ class OwnerRecords:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def claim(self, sha256: str, owner_id: str, *, tx: duckdb.DuckDBPyConnection | None = None) -> None:
-        """Record that `owner_id` owns the media; inside `tx` when given (one transaction with the media row,
-        under the write lock: a look and a plain INSERT, cheaper in DuckDB than ON CONFLICT)."""
-        params = [sha256, owner_id, _now()]
-        if tx is None:
-            self._db.write(_CLAIM + " ON CONFLICT DO NOTHING", params)
-        elif tx.execute(_CLAIMED, [sha256, owner_id]).fetchone()[0] == 0:  # type: ignore[index]
-            tx.execute(_CLAIM, params)
+    def claim_many(self, claims: Sequence[tuple[str, str]], tx: duckdb.DuckDBPyConnection) -> None:
+        """Record that each (sha256, owner) owner owns the media, inside `tx` (one transaction with
+        the media rows, under the write lock): one look and one multi-row INSERT of the missing
+        pairs, cheaper in DuckDB than a statement per pair or ON CONFLICT."""
+        wanted = list(dict.fromkeys(claims))
+        if not wanted:
+            return
+        marks = ", ".join("?" for _ in wanted)
+        held = set(tx.execute(
+            f"SELECT sha256, owner FROM media_owners WHERE sha256 IN ({marks})", [sha for sha, _ in wanted]
+        ).fetchall())
+        missing = [pair for pair in wanted if pair not in held]
+        if missing:
+            now = _now()
+            tx.execute(_CLAIM + ", (?, ?, ?)" * (len(missing) - 1),
+                       [value for sha, owner in missing for value in (sha, owner, now)])
 
     def media_of(self, owner_id: str, user_id: str | None = None) -> list[str]:
         """The media the owner claims (or, with `user_id`, that one person's rows name)."""

@@ -75,7 +75,7 @@ def test_a_crash_between_row_and_claim_leaves_no_unowned_row(
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(OwnerRecords, "claim", crash)
+    monkeypatch.setattr(OwnerRecords, "claim_many", crash)
     with pytest.raises(RuntimeError, match="power cut"):
         store.put(b"orphan?", "png", owner="o1")
     monkeypatch.undo()
@@ -131,3 +131,51 @@ def test_a_refused_put_keeps_the_file_another_owner_recorded(
     with pytest.raises(NotFound):
         store.put(b"shared", "png", owner="gone")
     assert kept.path.exists() and store.read(kept.sha256) == b"shared"
+
+
+def test_puts_that_arrive_during_a_commit_are_recorded_together_in_the_next_one(
+    store: MediaStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group commit: while one put's transaction runs, the next puts wait and share one transaction;
+    an owner deleted meanwhile is refused inside the group without failing the others."""
+    import threading
+
+    real_claim_many = OwnerRecords.claim_many
+    groups: list[list[tuple[str, str]]] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def held_claim_many(self: OwnerRecords, claims: list[tuple[str, str]], tx: object) -> None:
+        groups.append(list(claims))
+        if len(groups) == 1:  # hold the first transaction open until the others are waiting
+            inside.set()
+            release.wait(10)
+        real_claim_many(self, claims, tx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OwnerRecords, "claim_many", held_claim_many)
+    results: dict[str, object] = {}
+
+    def put(name: bytes, owner: str) -> None:
+        try:
+            results[owner] = store.put(name, "png", owner=owner)
+        except NotFound as exc:
+            results[owner] = exc
+
+    first = threading.Thread(target=put, args=(b"first", "o1"))
+    first.start()
+    assert inside.wait(10)
+    others = [threading.Thread(target=put, args=(data, owner))
+              for data, owner in ((b"second", "o2"), (b"third", "o3"), (b"fourth", "gone"))]
+    for thread in others:
+        thread.start()
+    while len(store._waiting) < 3:  # all three queued behind the open transaction
+        threading.Event().wait(0.01)
+    store.tombstones.bury("gone")
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+
+    assert [len(group) for group in groups] == [1, 2]  # one transaction for the three that waited
+    assert isinstance(results["gone"], NotFound)
+    assert {owner for owner, result in results.items() if not isinstance(result, NotFound)} == {"o1", "o2", "o3"}
+    assert _counts(db) == (3, 3)
+    assert sorted(p.read_bytes() for p in store.root.rglob("*.png")) == [b"first", b"second", b"third"]
