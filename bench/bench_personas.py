@@ -82,8 +82,11 @@ def batch_rig(settings: Settings, registry: ProviderRegistry, devices: list[Devi
         register_persona_images(queue, models, MediaStore(folder / f"media-{len(devices)}", db))
         queue.start()
         try:
-            warm = queue.submit(JobSpec(kind=PERSONA_IMAGE_JOB, payload=ImageRequest(prompt="warm-up").model_dump()))
-            queue.wait(warm.id, timeout=600)
+            # one warm-up image per device at once (least-loaded placement gives each its own), so
+            # every device's adapter and drawing process is started before the timing
+            warm = queue.submit_many([JobSpec(kind=PERSONA_IMAGE_JOB, payload=ImageRequest(prompt=f"warm-up {i}").model_dump())
+                                      for i in range(len(devices))])
+            queue.wait_many([job.id for job in warm], timeout=600)
 
             def run(repeat: int) -> tuple[float, list[Job]]:
                 specs = [

@@ -8,7 +8,6 @@ generations record gets that `kind`, so the analytics show it under its own work
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.ownership import OPERATOR
 from engine.providers.base import Capability, ImageRequest, SpeechRequest, TextRequest
 from engine.providers.gateway import CallContext, CallItem
+from engine.providers.media_codec import png_of
 from engine.providers.progress import reporting
 from engine.queue import JobContext, JobSpec, Priority
 
@@ -113,9 +113,7 @@ def register_generation_jobs(queue: GenerationQueue, models: ModelGateway, media
             served = models.image.generate_served(requests, replace(_context(contexts), items=items))
         stored = []
         for ctx, item, result in zip(contexts, items, served.value, strict=True):
-            buffer = io.BytesIO()
-            result.image.save(buffer, format="PNG")
-            ref = media.put(buffer.getvalue(), "png", owner=_owner(ctx))
+            ref = media.put(png_of(result), "png", owner=_owner(ctx))
             stored.append({
                 "media": ref.sha256, "is_placeholder": result.is_placeholder, "note": result.note,
                 "provider": served.provider, "model": served.model, "device": ctx.device.name,

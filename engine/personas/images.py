@@ -12,7 +12,6 @@ strong warp goes over it.
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from engine.imaging import decode_image
 from engine.ownership import OPERATOR
 from engine.providers.base import ImageRequest
 from engine.providers.gateway import CallContext, ModelGateway
+from engine.providers.media_codec import png_of
 from engine.providers.progress import reporting
 from engine.queue import GenerationQueue, JobContext
 from storage.media import MediaStore
@@ -58,9 +58,7 @@ def register_persona_images(queue: GenerationQueue, models: ModelGateway, media:
                                   device=ctx.device.name, kind=PERSONA_IMAGE_KIND, generation_id=uuid.uuid4().hex)
             served = models.image.generate_served([request], context)
         result = served.value[0]
-        buffer = io.BytesIO()
-        result.image.save(buffer, format="PNG")
-        ref = media.put(buffer.getvalue(), "png", owner=ctx.job.user_id or OPERATOR.id)
+        ref = media.put(png_of(result), "png", owner=ctx.job.user_id or OPERATOR.id)
         return {
             "media": ref.sha256,
             "is_placeholder": result.is_placeholder,

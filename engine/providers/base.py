@@ -252,6 +252,8 @@ class ImageRequest(_Frozen):
 
 class ImageResult(_Frozen):
     image: Any = Field(description="A PIL.Image.Image in RGB.")
+    png: bytes | None = Field(None, description="The same image as PNG when the adapter has it encoded already "
+                                                "(stored as is, not encoded again); see `png_of`.")
     is_placeholder: bool = Field(False, description="True when no image model made it (a labelled stand-in).")
     note: str = ""
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import io
 import wave
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.errors import InvalidRequest, ProviderError
 
-__all__ = ["decode_image", "pcm16_to_wav", "png_bytes", "resized_like"]
+if TYPE_CHECKING:
+    from engine.providers.base import ImageResult
+
+__all__ = ["decode_image", "pcm16_to_wav", "png_bytes", "png_of", "resized_like"]
 
 
 def png_bytes(image: Any, field: str = "image") -> bytes:
@@ -30,6 +33,11 @@ def png_bytes(image: Any, field: str = "image") -> bytes:
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def png_of(result: ImageResult) -> bytes:
+    """The PNG to store for a generated image: the adapter's own encoding when it has one."""
+    return result.png if result.png is not None else png_bytes(result.image)
 
 
 def decode_image(data: bytes, provider: str) -> Any:

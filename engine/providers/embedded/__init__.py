@@ -78,7 +78,7 @@ def _video(settings: Settings, device: str) -> Adapter:
 def _image(settings: Settings, device: str) -> Adapter:
     from engine.providers.embedded.storyboard import StoryboardImageModel
 
-    return StoryboardImageModel(settings)
+    return StoryboardImageModel(settings, device)
 
 
 def _image_edit(settings: Settings, device: str) -> Adapter:
@@ -144,6 +144,7 @@ _SPECS = (
         capability=Capability.IMAGE,
         factory=_image,
         description="No text-to-image model: labelled storyboard placeholder cards",
+        per_device=True,  # one drawing process per device, so a batch spread over CPU devices draws in parallel
         check=_needs(("PIL", "pillow")),
     ),
     AdapterSpec(

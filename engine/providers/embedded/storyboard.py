@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import io
 import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from engine.providers.base import ImageModel, ImageRequest, ImageResult
+from engine.providers.embedded.renderer import DeviceRenderer
 from engine.settings import Settings
 
-__all__ = ["BANNER", "NOTE", "StoryboardImageModel"]
+__all__ = ["BANNER", "NOTE", "StoryboardImageModel", "render_card"]
 
 BANNER = "No image model configured — storyboard placeholder"
 NOTE = "Storyboard placeholder drawn by the embedded adapter: no text-to-image model is configured."
@@ -146,18 +149,36 @@ def draw_card(request: ImageRequest) -> Image.Image:
     return image
 
 
+def render_card(payload: dict[str, Any]) -> bytes:
+    """Draw the card of one request and encode it as PNG (in the device's renderer process)."""
+    buffer = io.BytesIO()
+    draw_card(ImageRequest.model_validate(payload)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 class StoryboardImageModel(ImageModel):
-    """Draws labelled placeholder cards; never claims to be a real image model."""
+    """Draws labelled placeholder cards; never claims to be a real image model. One per device,
+    each drawing in its own process (`DeviceRenderer`), so devices draw in parallel."""
 
     provider = "embedded"
     features = frozenset({"placeholder", "batch", "deterministic"})
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, device: str = "cpu") -> None:
         self._settings = settings
+        self._renderer = DeviceRenderer(device)
 
     @property
     def model_name(self) -> str:
         return "storyboard-placeholder"
 
     def generate(self, requests: Sequence[ImageRequest]) -> list[ImageResult]:
-        return [ImageResult(image=draw_card(r), is_placeholder=True, note=NOTE) for r in requests]
+        results = []
+        for request in requests:
+            png = self._renderer.run(render_card, request.model_dump())
+            # Image.open reads the header only: the pixels are decoded if a caller looks at them,
+            # and a caller that stores the card stores `png` as it is
+            results.append(ImageResult(image=Image.open(io.BytesIO(png)), png=png, is_placeholder=True, note=NOTE))
+        return results
+
+    def close(self) -> None:
+        self._renderer.close()
