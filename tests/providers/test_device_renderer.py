@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from engine.providers.base import ImageRequest
+from engine.providers.embedded import renderer as renderer_module
 from engine.providers.embedded.renderer import DeviceRenderer
 from engine.providers.embedded.storyboard import StoryboardImageModel, draw_card, render_card
 from engine.settings import Settings
@@ -66,3 +69,38 @@ def test_the_card_drawn_in_the_device_process_is_the_card_drawn_here(settings: S
     here = np.asarray(draw_card(request))
     assert np.array_equal(np.asarray(result.image), here)
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(result.png)).convert("RGB")), here)
+
+
+def test_closing_waits_for_the_call_in_flight_and_stops_the_process(renderer: DeviceRenderer) -> None:
+    worker = renderer.run(os.getpid)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        in_flight = pool.submit(renderer.run, _sleep_then_pid, 0.5)
+        time.sleep(0.1)  # let the call reach the worker process (if not, it is answered here: still checked)
+        renderer.close()
+        assert in_flight.result(timeout=30) in (worker, os.getpid())  # answered, not lost
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # the worker process is gone
+
+
+def test_a_call_stuck_past_the_close_wait_has_its_process_killed(renderer: DeviceRenderer,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(renderer_module, "CLOSE_WAIT_S", 0.2)
+    worker = renderer.run(os.getpid)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stuck = pool.submit(renderer.run, _sleep_in_worker_only, worker)
+        time.sleep(0.1)
+        renderer.close()  # returns after the wait, killing the worker
+        assert stuck.result(timeout=30) == os.getpid()  # the stuck call is answered in its own thread
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)
+
+
+def _sleep_then_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _sleep_in_worker_only(worker: int) -> int:
+    if os.getpid() == worker:
+        time.sleep(600)
+    return os.getpid()
