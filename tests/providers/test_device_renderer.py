@@ -8,6 +8,7 @@ import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,6 +37,36 @@ def test_work_runs_in_one_worker_process_per_device(renderer: DeviceRenderer) ->
         assert other.run(os.getpid) not in (first, os.getpid())  # another device, another process
     finally:
         other.close()
+
+
+def test_calls_at_once_get_a_process_each_up_to_the_limit(tmp_path: Path) -> None:
+    renderer = DeviceRenderer("cpu", processes=2)
+    signal_file = tmp_path / "go"
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waiting = pool.submit(renderer.run, _wait_for_file, str(signal_file), 60.0)
+            _wait_until_in_flight(renderer, 1)
+            second = renderer.run(_touch_then_pid, str(signal_file))
+            saw_file, first = waiting.result(timeout=90)
+        assert saw_file  # the second call ran while the first was still running
+        assert first != second and os.getpid() not in (first, second)
+    finally:
+        renderer.close()
+
+
+def test_at_the_limit_a_call_waits_for_a_process_to_be_free(tmp_path: Path) -> None:
+    renderer = DeviceRenderer("cpu", processes=1)
+    signal_file = tmp_path / "go"
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waiting = pool.submit(renderer.run, _wait_for_file, str(signal_file), 1.0)
+            _wait_until_in_flight(renderer, 1)
+            second = renderer.run(_touch_then_pid, str(signal_file))
+            saw_file, first = waiting.result(timeout=90)
+        assert not saw_file  # the second call could only start once the first had answered
+        assert first == second != os.getpid()  # and it got the same process
+    finally:
+        renderer.close()
 
 
 def test_a_killed_worker_is_replaced_and_no_call_fails(renderer: DeviceRenderer) -> None:
@@ -103,4 +134,24 @@ def _sleep_then_pid(seconds: float) -> int:
 def _sleep_in_worker_only(worker: int) -> int:
     if os.getpid() == worker:
         time.sleep(600)
+    return os.getpid()
+
+
+def _wait_until_in_flight(renderer: DeviceRenderer, calls: int) -> None:
+    """Block until `calls` calls hold a worker process."""
+    deadline = time.monotonic() + 60
+    while renderer.calls_in_flight < calls:
+        assert time.monotonic() < deadline, "the first call never reached a worker process"
+        time.sleep(0.01)
+
+
+def _wait_for_file(path: str, seconds: float) -> tuple[bool, int]:
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.path.exists(path), os.getpid()
+
+
+def _touch_then_pid(path: str) -> int:
+    Path(path).touch()
     return os.getpid()

@@ -158,14 +158,15 @@ def render_card(payload: dict[str, Any]) -> bytes:
 
 class StoryboardImageModel(ImageModel):
     """Draws labelled placeholder cards; never claims to be a real image model. One per device,
-    each drawing in its own process (`DeviceRenderer`), so devices draw in parallel."""
+    drawing in worker processes of its own (`DeviceRenderer`, up to one per CPU worker thread),
+    so devices, and the worker threads of one device, draw in parallel."""
 
     provider = "embedded"
     features = frozenset({"placeholder", "batch", "deterministic"})
 
     def __init__(self, settings: Settings, device: str = "cpu") -> None:
         self._settings = settings
-        self._renderer = DeviceRenderer(device)
+        self._renderer = DeviceRenderer(device, processes=settings.cpu_workers)
 
     @property
     def model_name(self) -> str:
