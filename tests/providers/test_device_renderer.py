@@ -78,6 +78,12 @@ def test_a_killed_worker_is_replaced_and_no_call_fails(renderer: DeviceRenderer)
     assert fresh not in (dead, os.getpid())  # and the next one gets a new worker process
 
 
+def test_a_terminal_ctrl_c_leaves_stopping_the_worker_to_the_studio(renderer: DeviceRenderer) -> None:
+    worker = renderer.run(os.getpid)
+    os.kill(worker, signal.SIGINT)  # Ctrl-C reaches every process of the terminal's group
+    assert renderer.run(os.getpid) == worker  # still serving; the studio closes it when it stops
+
+
 def test_an_error_of_the_work_itself_comes_back_as_it_is(renderer: DeviceRenderer) -> None:
     with pytest.raises(ValueError, match="invalid literal"):
         renderer.run(int, "not a number")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ def _fork_server() -> multiprocessing.context.ForkServerContext:
 
 def _serve(connection: Connection) -> None:
     """A worker process: answer each (function, args) with (True, result) or (False, error)."""
+    # A terminal's Ctrl-C reaches the whole process group: the studio stops its renderers as it
+    # closes (EOF here), so the worker ignores it rather than print a KeyboardInterrupt trace
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             function, args = connection.recv()
