@@ -40,33 +40,15 @@ def test_work_runs_in_one_worker_process_per_device(renderer: DeviceRenderer) ->
 
 
 def test_calls_at_once_get_a_process_each_up_to_the_limit(tmp_path: Path) -> None:
-    renderer = DeviceRenderer("cpu", processes=2)
-    signal_file = tmp_path / "go"
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            waiting = pool.submit(renderer.run, _wait_for_file, str(signal_file), 60.0)
-            _wait_until_in_flight(renderer, 1)
-            second = renderer.run(_touch_then_pid, str(signal_file))
-            saw_file, first = waiting.result(timeout=90)
-        assert saw_file  # the second call ran while the first was still running
-        assert first != second and os.getpid() not in (first, second)
-    finally:
-        renderer.close()
+    saw_file, first, second = _second_call_while_the_first_waits(tmp_path, processes=2, first_waits_s=60.0)
+    assert saw_file  # the second call ran while the first was still running
+    assert first != second and os.getpid() not in (first, second)
 
 
 def test_at_the_limit_a_call_waits_for_a_process_to_be_free(tmp_path: Path) -> None:
-    renderer = DeviceRenderer("cpu", processes=1)
-    signal_file = tmp_path / "go"
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            waiting = pool.submit(renderer.run, _wait_for_file, str(signal_file), 1.0)
-            _wait_until_in_flight(renderer, 1)
-            second = renderer.run(_touch_then_pid, str(signal_file))
-            saw_file, first = waiting.result(timeout=90)
-        assert not saw_file  # the second call could only start once the first had answered
-        assert first == second != os.getpid()  # and it got the same process
-    finally:
-        renderer.close()
+    saw_file, first, second = _second_call_while_the_first_waits(tmp_path, processes=1, first_waits_s=1.0)
+    assert not saw_file  # the second call could only start once the first had answered
+    assert first == second != os.getpid()  # and it got the same process
 
 
 def test_a_killed_worker_is_replaced_and_no_call_fails(renderer: DeviceRenderer) -> None:
@@ -141,6 +123,22 @@ def _sleep_in_worker_only(worker: int) -> int:
     if os.getpid() == worker:
         time.sleep(600)
     return os.getpid()
+
+
+def _second_call_while_the_first_waits(tmp_path: Path, processes: int, first_waits_s: float) -> tuple[bool, int, int]:
+    """A first call waits (up to `first_waits_s`) for a file that a second call, made once the first
+    holds a process, creates: (whether the first saw the file, the first's pid, the second's pid)."""
+    renderer = DeviceRenderer("cpu", processes=processes)
+    signal_file = str(tmp_path / "go")
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waiting = pool.submit(renderer.run, _wait_for_file, signal_file, first_waits_s)
+            _wait_until_in_flight(renderer, 1)
+            second = renderer.run(_touch_then_pid, signal_file)
+            saw_file, first = waiting.result(timeout=90)
+    finally:
+        renderer.close()
+    return saw_file, first, second
 
 
 def _wait_until_in_flight(renderer: DeviceRenderer, calls: int) -> None:
