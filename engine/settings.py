@@ -142,7 +142,8 @@ class Settings(BaseSettings):
         300.0, ge=0, description="How often the dashboards' closed-day rollups are checked and rebuilt (0 = never)."
     )
 
-    cpu_workers: int = Field(2, ge=1, le=64, description="Worker threads on the CPU device.")
+    cpu_workers: int = Field(2, ge=1, le=64, description="Worker threads on the CPU device; also the most drawing "
+                                                         "processes the embedded image stand-in keeps per device.")
     queue_max_pending: int = Field(1000, ge=1, description="Most pending jobs the queue accepts.")
     queue_max_batch: int = Field(8, ge=1, le=256, description="Largest dynamic batch of compatible jobs.")
     queue_batch_window_ms: int = Field(20, ge=0, le=5000, description="How long a batch waits for company.")
