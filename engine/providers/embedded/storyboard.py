@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from engine.providers.base import ImageModel, ImageRequest, ImageResult
 from engine.providers.embedded.renderer import DeviceRenderer
+from engine.providers.media_codec import png_bytes
 from engine.settings import Settings
 
 __all__ = ["BANNER", "NOTE", "StoryboardImageModel", "render_card"]
@@ -151,9 +152,7 @@ def draw_card(request: ImageRequest) -> Image.Image:
 
 def render_card(payload: dict[str, Any]) -> bytes:
     """Draw the card of one request and encode it as PNG (in the device's renderer process)."""
-    buffer = io.BytesIO()
-    draw_card(ImageRequest.model_validate(payload)).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return png_bytes(draw_card(ImageRequest.model_validate(payload)))
 
 
 class StoryboardImageModel(ImageModel):
